@@ -1,0 +1,169 @@
+import { GatewayError } from "../domain/errors.ts";
+import { defaultLocale, type Region, type RegionChanges, type RegionInput, newRegionInput } from "../domain/region.ts";
+
+/**
+ * canonical ⇄ Keystone / Huawei IAM `/v3/regions`. Pure functions: no I/O, no clock, no
+ * randomness (callers pass generated ids in). Secrets and Rainbond endpoints never appear here.
+ */
+
+/** Keys with a meaning of their own; every other key of a region body is an extra property. */
+const ownKeys = new Set(["id", "description", "parent_region_id", "type", "locales", "links"]);
+/** Huawei's Go SDK has no omitempty on these two locales, so they are always emitted. */
+const alwaysLocales = ["zh-cn", "en-us"] as const;
+
+export function regionUrl(baseUrl: string, id: string): string {
+  // Keystone joins the id raw, without URL-encoding it.
+  return `${baseUrl}/v3/regions/${id}`;
+}
+
+export function toKeystoneRegion(r: Region, baseUrl: string) {
+  const locales: Record<string, string> = { ...r.locales };
+  for (const l of alwaysLocales) locales[l] ??= r.alias;
+  const extra = Object.fromEntries(Object.entries(r.extra).filter(([k]) => !ownKeys.has(k)));
+  return {
+    ...extra,
+    id: r.name,
+    description: r.description,
+    parent_region_id: r.parentName,
+    type: r.scope,
+    locales,
+    links: { self: regionUrl(baseUrl, r.name) },
+  };
+}
+
+export type KeystoneRegion = ReturnType<typeof toKeystoneRegion>;
+
+export interface ListQuery {
+  parent_region_id?: string | undefined;
+  /** the `openstack` CLI's fallback lookup: filters by id */
+  name?: string | undefined;
+}
+
+/** `GET /v3/regions`: `selfUrl` is the URL as requested, query included (Keystone echoes it). */
+export function toKeystoneList(regions: readonly Region[], q: ListQuery, baseUrl: string, selfUrl: string) {
+  const picked = regions.filter(
+    (r) =>
+      (q.parent_region_id === undefined || r.parentName === q.parent_region_id) &&
+      (q.name === undefined || r.name === q.name),
+  );
+  return {
+    regions: picked.map((r) => toKeystoneRegion(r, baseUrl)),
+    links: { self: selfUrl, previous: null, next: null },
+  };
+}
+
+/** The writable fields of a `{"region": {...}}` body, validated. */
+export interface KeystoneRegionBody {
+  id?: string;
+  description?: string; // null already turned into ""
+  parentName?: string | null;
+  scope?: Region["scope"];
+  locales?: Record<string, string>;
+  extra: Record<string, unknown>;
+}
+
+/** POST/PUT/PATCH bodies: `{"region": {...}}`. */
+export function parseKeystoneBody(body: unknown): KeystoneRegionBody {
+  const wrapper = body as { region?: unknown } | null;
+  const region = typeof wrapper === "object" && wrapper !== null && !Array.isArray(wrapper) ? wrapper.region : undefined;
+  if (typeof region !== "object" || region === null || Array.isArray(region)) {
+    throw invalid("region", region === undefined ? "None" : repr(region), "is not of type 'object'");
+  }
+  const src = region as Record<string, unknown>;
+  const out: KeystoneRegionBody = { extra: {} };
+  for (const [key, value] of Object.entries(src)) {
+    switch (key) {
+      case "id":
+        if (typeof value !== "string") throw invalid("id", repr(value), "is not of type 'string'");
+        out.id = value;
+        break;
+      case "description":
+        if (value !== null && typeof value !== "string") throw invalid("description", repr(value), "is not of type 'string', 'null'");
+        if (typeof value === "string" && [...value].length > 255) throw invalid("description", repr(value), "is too long");
+        out.description = value ?? "";
+        break;
+      case "parent_region_id":
+        if (value !== null && typeof value !== "string") throw invalid("parent_region_id", repr(value), "is not of type 'string', 'null'");
+        out.parentName = value === "" ? null : value;
+        break;
+      case "type":
+        if (value !== "public" && value !== "private") throw invalid("type", repr(value), "is not one of ['public', 'private']");
+        out.scope = value;
+        break;
+      case "locales":
+        if (typeof value !== "object" || value === null || Array.isArray(value) || Object.values(value).some((v) => typeof v !== "string")) {
+          throw invalid("locales", repr(value), "is not an object of strings");
+        }
+        out.locales = value as Record<string, string>;
+        break;
+      case "links":
+        break; // read-only, as in Keystone's responses
+      default:
+        out.extra[key] = value;
+    }
+  }
+  return out;
+}
+
+export function checkRegionId(id: string): void {
+  if ([...id].length > 255) throw invalid("id", repr(id), "is too long");
+  if (/[/\u0000-\u001f\u007f]/.test(id)) throw invalid("id", repr(id), "must not contain '/' or control characters");
+}
+
+/**
+ * A parsed create body → a canonical region. `generatedId` names the region when the body
+ * has no id (or an empty one), as Keystone does; `uid` is the new canonical uid.
+ * Regions created through /v3 have no cluster endpoints yet: status "editing".
+ */
+export function fromKeystoneCreate(b: KeystoneRegionBody, generatedId: string, uid: string): RegionInput {
+  const name = b.id ? b.id : generatedId;
+  checkRegionId(name);
+  const base = newRegionInput(name, uid);
+  return {
+    ...base,
+    alias: b.locales?.[defaultLocale] ?? b.locales?.["en-us"] ?? name,
+    locales: b.locales ?? {},
+    description: b.description ?? "",
+    // Keystone shows every region to every token: a region created here is public unless it says otherwise.
+    scope: b.scope ?? "public",
+    parentName: b.parentName ?? null,
+    extra: b.extra,
+  };
+}
+
+/** A parsed PATCH body → the changes it makes; endpoints, certificates and tokens are never touched. */
+export function fromKeystoneUpdate(b: KeystoneRegionBody, urlId: string, current: Region): RegionChanges {
+  if (b.id !== undefined && b.id !== urlId) throw new GatewayError("bad_request", "Cannot change ID");
+  const changes: RegionChanges = {};
+  if (b.description !== undefined) changes.description = b.description;
+  if (b.parentName !== undefined) changes.parentName = b.parentName;
+  if (b.scope !== undefined) changes.scope = b.scope;
+  if (b.locales !== undefined) {
+    changes.locales = b.locales;
+    const display = b.locales[defaultLocale];
+    if (display !== undefined) changes.alias = display;
+  }
+  if (Object.keys(b.extra).length > 0) changes.extra = { ...current.extra, ...b.extra };
+  return changes;
+}
+
+/** Keystone answers `{"region": {}}` on PATCH with 400 (the schema's minProperties: 1). */
+export function isEmptyUpdate(body: unknown): boolean {
+  const region = (body as { region?: unknown } | null)?.region;
+  return typeof region === "object" && region !== null && Object.keys(region).length === 0;
+}
+
+function invalid(field: string, value: string, problem: string): GatewayError {
+  return new GatewayError("validation", `Invalid input for field '${field}': ${value} ${problem}`, {
+    fields: { [field]: [problem] },
+  });
+}
+
+// Python's repr() of a JSON value, as jsonschema messages show it.
+function repr(value: unknown): string {
+  if (value === null || value === undefined) return "None";
+  if (value === true) return "True";
+  if (value === false) return "False";
+  if (typeof value === "string") return `'${value.length > 60 ? `${value.slice(0, 60)}…` : value}'`;
+  return JSON.stringify(value);
+}

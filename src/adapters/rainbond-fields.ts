@@ -1,0 +1,64 @@
+import { z } from "zod";
+
+/**
+ * Django REST framework's CharField, as the Rainbond console's serializers apply it:
+ * numbers are coerced to strings, booleans/objects refused, whitespace trimmed, then
+ * null / blank / length rules, then the field's own validator. Messages are the
+ * console's own (zh-hans), because scripts match on them.
+ */
+export interface DrfCharOptions {
+  required?: boolean;
+  allowNull?: boolean;
+  allowBlank?: boolean;
+  max?: number;
+  /** returns an error message, or null when the value is acceptable */
+  check?: (value: string) => string | null;
+}
+
+export const drfMessages = {
+  required: "该字段是必填项。",
+  null: "该字段不能为 null。",
+  blank: "该字段不能为空。",
+  invalid: "不是有效的字符串。",
+  nullChar: "不允许使用空字符。",
+  maxLength: (n: number) => `请确保这个字段不能超过 ${n} 个字符。`,
+  notAnObject: (got: string) => `无效数据。期待为字典类型，得到的是 ${got} 。`,
+};
+
+export function drfChar(options: DrfCharOptions) {
+  return z
+    .unknown()
+    .optional()
+    .transform((raw, ctx): string | null | undefined => {
+    const fail = (message: string) => {
+      ctx.addIssue({ code: "custom", message });
+      return z.NEVER;
+    };
+    if (raw === undefined) return options.required ? fail(drfMessages.required) : undefined;
+    if (raw === null) return options.allowNull ? null : fail(drfMessages.null);
+    if (typeof raw !== "string" && typeof raw !== "number") return fail(drfMessages.invalid);
+    const value = String(raw).trim();
+    if (value.includes("\u0000")) return fail(drfMessages.nullChar);
+    if (value === "") return options.allowBlank ? "" : fail(drfMessages.blank);
+    if (options.max !== undefined && [...value].length > options.max) return fail(drfMessages.maxLength(options.max));
+    const problem = options.check?.(value);
+    return problem ? fail(problem) : value;
+  });
+}
+
+// The console's validators (openapi/serializer/utils.py), translated from Python `re`.
+const urlRegex =
+  /^(?:http|ftp|ws)s?:\/\/(?:(?:[A-Z0-9](?:[A-Z0-9-]{0,61}[A-Z0-9])?\.)+(?:[A-Z]{2,6}\.?|[A-Z0-9-]{2,}\.?)|localhost|\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})(?::\d+)?(?:\/?|[/?]\S+)$/i;
+// re.match anchors only at the start: "1.2.3.4.nip.io" passes, "example.com" does not.
+const ipPrefixRegex = /^((2(5[0-5]|[0-4]\d))|[0-1]?\d{1,2})(\.((2(5[0-5]|[0-4]\d))|[0-1]?\d{1,2})){3}/i;
+const pathSafe = /^[^/\u0000-\u001f\u007f]+$/;
+
+export const checks = {
+  apiUrl: (v: string) => (urlRegex.test(v) ? null : "集群API地址非法"),
+  wsUrl: (v: string) => (urlRegex.test(v) ? null : "集群Websocket地址非法"),
+  tcpDomain: (v: string) => (ipPrefixRegex.test(v) ? null : "TCP访问地址非法"),
+  status: (v: string) => (["0", "1", "2", "3"].includes(v) ? null : "集群状态值不正确"),
+  scope: (v: string) => (v === "private" || v === "public" ? null : "集群开放类型不正确"),
+  // Not a console rule: our names and ids appear in URL paths of both dialects.
+  pathSafe: (v: string) => (pathSafe.test(v) ? null : "不能包含“/”或控制字符"),
+};

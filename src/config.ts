@@ -1,0 +1,57 @@
+import path from "node:path";
+import { z } from "zod";
+
+/** The only module that reads the environment. Everything else receives a Config. */
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL")
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  DATA_DIR: z.string().min(1).default("./data"),
+  ADMIN_TOKEN: z.string().optional().or(z.literal("").transform(() => undefined)),
+  MANAGE_TOKEN: z.string().optional().or(z.literal("").transform(() => undefined)),
+  PUBLIC_URL: z
+    .string()
+    .url()
+    .transform((u) => u.replace(/\/+$/, ""))
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** seconds between catalogue-version polls (fallback when NOTIFY is lost) */
+  POLL_INTERVAL: z.coerce.number().min(0.1).default(5),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  adminToken: string | undefined;
+  manageToken: string | undefined;
+  publicUrl: string | undefined;
+  logLevel: string;
+  pollIntervalMs: number;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    throw new Error(`configuration: ${first?.path.join(".")}: ${first?.message}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: path.resolve(e.DATA_DIR),
+    adminToken: e.ADMIN_TOKEN,
+    manageToken: e.MANAGE_TOKEN,
+    publicUrl: e.PUBLIC_URL,
+    logLevel: e.LOG_LEVEL,
+    pollIntervalMs: Math.round(e.POLL_INTERVAL * 1000),
+  };
+}

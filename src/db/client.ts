@@ -1,0 +1,92 @@
+import { mkdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { PGlite } from "@electric-sql/pglite";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
+import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
+import postgres from "postgres";
+import * as schema from "./schema.ts";
+
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+export const migrationsFolder = fileURLToPath(new URL("../../drizzle", import.meta.url));
+
+/** A change notification: another writer moved the catalogue to `version`. */
+export type ChangeListener = (version: number) => void;
+
+export interface Database {
+  readonly kind: "pglite" | "postgres";
+  readonly db: Db;
+  migrate(): Promise<void>;
+  /** Resolves when the database answers a trivial query. */
+  ping(): Promise<void>;
+  /** Cross-instance change notifications (PostgreSQL LISTEN); null where there is only one process. */
+  listen(onChange: ChangeListener): Promise<(() => Promise<void>) | null>;
+  close(): Promise<void>;
+}
+
+export const notifyChannel = "region_gateway_catalog";
+
+export interface OpenOptions {
+  databaseUrl?: string | undefined;
+  /** where PGlite keeps its files; undefined keeps it in memory */
+  dataDir?: string | undefined;
+  /** an already opened PGlite (tests load a migrated copy) */
+  pglite?: PGlite;
+}
+
+export async function openDatabase(options: OpenOptions): Promise<Database> {
+  if (options.databaseUrl) return openPostgres(options.databaseUrl);
+  let client = options.pglite;
+  if (!client) {
+    if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+    client = await PGlite.create(options.dataDir ? { dataDir: `${options.dataDir}/pglite` } : {});
+  }
+  return openPglite(client);
+}
+
+function openPglite(client: PGlite): Database {
+  const db = drizzlePglite({ client, schema, casing: "snake_case" }) as unknown as Db;
+  return {
+    kind: "pglite",
+    db,
+    migrate: () => migratePglite(db as never, { migrationsFolder }),
+    ping: async () => {
+      await client.query("select 1");
+    },
+    listen: async () => null,
+    close: async () => {
+      if (!client.closed) await client.close();
+    },
+  };
+}
+
+function openPostgres(url: string): Database {
+  const sql = postgres(url, {
+    max: 10,
+    onnotice: () => {},
+    connect_timeout: 5,
+  });
+  const db = drizzlePostgres({ client: sql, schema, casing: "snake_case" }) as unknown as Db;
+  let unlisten: (() => Promise<void>) | null = null;
+  return {
+    kind: "postgres",
+    db,
+    migrate: () => migratePostgres(db as never, { migrationsFolder }),
+    ping: async () => {
+      await sql`select 1`;
+    },
+    listen: async (onChange) => {
+      const sub = await sql.listen(notifyChannel, (payload) => onChange(Number(payload)));
+      unlisten = () => sub.unlisten();
+      return unlisten;
+    },
+    close: async () => {
+      // unlisten first: postgres.js otherwise keeps reconnecting the listener
+      if (unlisten) await unlisten().catch(() => {});
+      await sql.end({ timeout: 5 });
+    },
+  };
+}

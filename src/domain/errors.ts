@@ -1,0 +1,65 @@
+/**
+ * Transport-neutral errors. Each dialect renders them in its own body shape
+ * (see http/rainbond-errors.ts and http/keystone-errors.ts).
+ */
+export type ErrorCode =
+  | "validation" // 400: a field is wrong; `fields` says which
+  | "bad_request" // 400: the request as a whole is wrong (malformed JSON, wrong content type, id mismatch)
+  | "cycle" // 400: a parent change would loop the hierarchy
+  | "unauthorized" // 401
+  | "forbidden" // 403
+  | "not_found" // 404: the region (or parent) named in `subject` does not exist
+  | "route_not_found" // 404: no such path
+  | "method_not_allowed" // 405
+  | "conflict" // 409: duplicate name or uid
+  | "payload_too_large" // 413
+  | "unavailable"; // 503: the database does not answer
+
+export const statusOf: Record<ErrorCode, number> = {
+  validation: 400,
+  bad_request: 400,
+  cycle: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  route_not_found: 404,
+  method_not_allowed: 405,
+  conflict: 409,
+  payload_too_large: 413,
+  unavailable: 503,
+};
+
+export interface GatewayErrorOptions {
+  /** field → messages, for validation errors */
+  fields?: Record<string, string[]>;
+  /** the region name (or id) the error is about */
+  subject?: string;
+  /** which field caused a conflict: "name" or "uid" */
+  conflictOn?: "name" | "uid";
+  /** allowed methods, for 405 */
+  allow?: string[];
+}
+
+export class GatewayError extends Error {
+  readonly code: ErrorCode;
+  readonly fields: Record<string, string[]> | undefined;
+  readonly subject: string | undefined;
+  readonly conflictOn: "name" | "uid" | undefined;
+  readonly allow: string[] | undefined;
+
+  constructor(code: ErrorCode, message: string, options: GatewayErrorOptions = {}) {
+    super(message);
+    this.name = "GatewayError";
+    this.code = code;
+    this.fields = options.fields;
+    this.subject = options.subject;
+    this.conflictOn = options.conflictOn;
+    this.allow = options.allow;
+  }
+
+  get status(): number {
+    return statusOf[this.code];
+  }
+}
+
+export const isGatewayError = (e: unknown): e is GatewayError => e instanceof GatewayError;

@@ -1,0 +1,77 @@
+import { z } from "zod";
+
+/** Lifecycle of a region; Rainbond sends it as "0".."3". */
+export const regionStatuses = ["editing", "enabled", "disabled", "maintenance"] as const;
+export type RegionStatus = (typeof regionStatuses)[number];
+
+export const regionScopes = ["public", "private"] as const;
+export type RegionScope = (typeof regionScopes)[number];
+
+/** Locale used when a dialect needs one display name and `locales` has none. */
+export const defaultLocale = "zh-cn";
+
+// A name travels in URL paths of both dialects: no "/", no control characters.
+const nameRule = /^[^/\u0000-\u001f\u007f]+$/;
+
+export const regionNameSchema = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(nameRule, "must not contain '/' or control characters");
+
+/** The canonical region: the union of what both dialects can say about a region. */
+export const regionSchema = z.object({
+  uid: z.string().min(1).max(36),
+  name: regionNameSchema,
+  alias: z.string().max(255),
+  locales: z.record(z.string(), z.string()),
+  description: z.string().max(255),
+  scope: z.enum(regionScopes),
+  status: z.enum(regionStatuses),
+  parentName: regionNameSchema.nullable(),
+  apiUrl: z.string(),
+  wsUrl: z.string(),
+  httpDomain: z.string(),
+  tcpDomain: z.string(),
+  caCert: z.string().nullable(),
+  clientCert: z.string().nullable(),
+  clientKey: z.string().nullable(),
+  regionToken: z.string().nullable(),
+  enterpriseId: z.string().max(36).nullable(),
+  extra: z.record(z.string(), z.unknown()),
+  revision: z.number().int().min(0),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Region = z.infer<typeof regionSchema>;
+
+/** What a writer supplies; the store owns revision and timestamps. */
+export type RegionInput = Omit<Region, "revision" | "createdAt" | "updatedAt">;
+/** A partial change; `name` and `uid` are immutable. */
+export type RegionChanges = Partial<Omit<RegionInput, "name" | "uid">>;
+
+export const secretFields = ["clientKey", "regionToken"] as const satisfies readonly (keyof Region)[];
+
+/** Defaults for a region that a dialect creates without saying everything. */
+export function newRegionInput(name: string, uid: string): RegionInput {
+  return {
+    uid,
+    name,
+    alias: name,
+    locales: {},
+    description: "",
+    scope: "private",
+    status: "editing",
+    parentName: null,
+    apiUrl: "",
+    wsUrl: "",
+    httpDomain: "",
+    tcpDomain: "",
+    caCert: null,
+    clientCert: null,
+    clientKey: null,
+    regionToken: null,
+    enterpriseId: null,
+    extra: {},
+  };
+}

@@ -1,0 +1,77 @@
+import { randomUUID } from "node:crypto";
+import { type Context, Hono } from "hono";
+import type { Logger } from "pino";
+import type { Catalog } from "../catalog/service.ts";
+import type { Database } from "../db/client.ts";
+import { GatewayError } from "../domain/errors.ts";
+import type { Authenticator } from "../identity/tokens.ts";
+import { limitBody } from "./body.ts";
+import { renderKeystoneError } from "./keystone-errors.ts";
+import { createKeystoneRoutes } from "./keystone-routes.ts";
+import { renderRainbondError } from "./rainbond-errors.ts";
+import { createRainbondRoutes } from "./rainbond-routes.ts";
+
+export interface AppDeps {
+  catalog: Catalog;
+  database: Pick<Database, "ping">;
+  auth: Authenticator;
+  /** PUBLIC_URL: base for links; else taken from the request */
+  publicUrl?: string | undefined;
+  logger?: Logger;
+  /** generates canonical uids and Keystone ids: 32 lowercase hex by default */
+  newUid?: () => string;
+}
+
+const dialectOf = (path: string): "rainbond" | "keystone" => (path.startsWith("/openapi") ? "rainbond" : "keystone");
+
+export function createApp(deps: AppDeps) {
+  const newUid = deps.newUid ?? (() => randomUUID().replaceAll("-", ""));
+  const baseUrl = (requestUrl: string) => deps.publicUrl ?? new URL(requestUrl).origin;
+  const app = new Hono({ strict: false });
+
+  app.use("*", async function requestLog(c, next) {
+    const started = performance.now();
+    await next();
+    // method, path and status only: headers and bodies may carry secrets
+    deps.logger?.info(
+      { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) },
+      "request",
+    );
+  });
+  app.use("*", async function keystoneHeaders(c, next) {
+    await next();
+    if (dialectOf(c.req.path) === "keystone") {
+      c.header("Vary", "X-Auth-Token");
+      c.header("x-openstack-request-id", `req-${randomUUID()}`);
+    }
+  });
+  app.use("*", limitBody());
+
+  app.get("/healthz", (c) => c.json({ status: "ok" }));
+  app.get("/readyz", async (c) => {
+    try {
+      await deps.database.ping();
+      return c.json({ status: "ok" });
+    } catch {
+      throw new GatewayError("unavailable", "database unavailable");
+    }
+  });
+
+  app.route("/", createRainbondRoutes({ catalog: deps.catalog, auth: deps.auth, newUid }));
+  app.route("/", createKeystoneRoutes({ catalog: deps.catalog, auth: deps.auth, newUid, baseUrl }));
+
+  const renderError = (error: unknown, c: Context) => {
+    const rendered =
+      dialectOf(c.req.path) === "rainbond"
+        ? renderRainbondError(error, c.req.method)
+        : renderKeystoneError(error, baseUrl(c.req.url));
+    // biome-ignore lint/suspicious/noExplicitAny: status comes from our own table
+    return c.json(rendered.body as object, rendered.status as any, rendered.headers);
+  };
+  app.notFound((c) => renderError(new GatewayError("route_not_found", "no such path"), c));
+  app.onError((error, c) => {
+    if (!(error instanceof GatewayError)) deps.logger?.error({ err: error, path: c.req.path }, "unexpected error");
+    return renderError(error, c);
+  });
+  return app;
+}

@@ -1,0 +1,40 @@
+import type { Context, MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { GatewayError } from "../domain/errors.ts";
+
+export const maxBodyBytes = 1024 * 1024;
+
+/** Refuses bodies over 1 MiB before they are read (413, rendered by the dialect's error handler). */
+export function limitBody(): MiddlewareHandler {
+  return bodyLimit({
+    maxSize: maxBodyBytes,
+    onError: () => {
+      throw new GatewayError("payload_too_large", "request body too large");
+    },
+  });
+}
+
+export interface BodyMessages {
+  badJson: (detail: string) => string;
+  badContentType: (contentType: string) => string;
+}
+
+const jsonType = /^application\/(?:[\w.+-]*\+)?json\b/i;
+
+/**
+ * The request body as JSON. A missing Content-Type is accepted (Keystone does), any other
+ * type is refused, an empty body reads as `{}`, malformed JSON is a 400.
+ */
+export async function readJson(c: Context, messages: BodyMessages): Promise<unknown> {
+  const contentType = c.req.header("Content-Type");
+  if (contentType && !jsonType.test(contentType.trim())) {
+    throw new GatewayError("bad_request", messages.badContentType(contentType));
+  }
+  const text = await c.req.text();
+  if (text.trim() === "") return {};
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new GatewayError("bad_request", messages.badJson((e as Error).message));
+  }
+}

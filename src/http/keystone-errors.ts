@@ -1,0 +1,71 @@
+import { GatewayError } from "../domain/errors.ts";
+import type { Rendered } from "./rainbond-errors.ts";
+
+/** Keystone's error body: `{"error":{"code","title","message"}}`, title = the reason phrase. */
+const titles: Record<number, string> = {
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  405: "Method Not Allowed",
+  409: "Conflict",
+  413: "Request Entity Too Large",
+  500: "Internal Server Error",
+  503: "Service Unavailable",
+};
+
+export const keystoneMessages = {
+  unauthorized: "The request you have made requires authentication.",
+  badJson:
+    "Expecting to find valid JSON in request body. The server could not comply with the request since it is either malformed or otherwise incorrect. The client is assumed to be in error.",
+  badContentType:
+    "Expecting to find application/json in Content-Type header. The server could not comply with the request since it is either malformed or otherwise incorrect. The client is assumed to be in error.",
+  forbidden: (action: string) => `You are not authorized to perform the requested action: ${action}.`,
+};
+
+export function keystoneBody(status: number, message: string) {
+  return { error: { code: status, title: titles[status] ?? "Error", message } };
+}
+
+/** `base` is the gateway's public base URL; 401 points tools at its `/v3`. */
+export function renderKeystoneError(error: unknown, base: string): Rendered {
+  if (!(error instanceof GatewayError)) {
+    return { status: 500, body: keystoneBody(500, "An unexpected error prevented the server from fulfilling your request."), headers: {} };
+  }
+  const status = error.status;
+  const headers: Record<string, string> = {};
+  let message = error.message;
+  switch (error.code) {
+    case "not_found":
+      message = `Could not find region: ${error.subject ?? ""}.`;
+      break;
+    case "conflict":
+      // sic: Keystone's message ends in two dots ("Duplicate ID, %s." inside "...%s.")
+      message = `Conflict occurred attempting to store region - Duplicate ID, ${error.subject ?? ""}..`;
+      break;
+    case "cycle":
+      message = `The specified parent region ${error.subject ?? ""} would create a circular region hierarchy.`;
+      break;
+    case "unauthorized":
+      message = keystoneMessages.unauthorized;
+      headers["WWW-Authenticate"] = `Keystone uri="${base}/v3"`;
+      break;
+    case "route_not_found":
+      message = "The resource could not be found.";
+      break;
+    case "method_not_allowed":
+      message = "The method is not allowed for the requested URL.";
+      headers.Allow = (error.allow ?? []).join(", ");
+      break;
+    case "payload_too_large":
+      message = "Request is too large. Larger than max_request_body_size (1048576).";
+      headers.Connection = "close";
+      break;
+    case "unavailable":
+      message = "The service is temporarily unavailable: the database does not answer.";
+      break;
+    default:
+      break;
+  }
+  return { status, body: keystoneBody(status, message), headers };
+}

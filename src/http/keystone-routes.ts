@@ -1,0 +1,123 @@
+import { Hono } from "hono";
+import {
+  fromKeystoneCreate,
+  fromKeystoneUpdate,
+  isEmptyUpdate,
+  parseKeystoneBody,
+  toKeystoneList,
+  toKeystoneRegion,
+} from "../adapters/keystone.ts";
+import type { Catalog } from "../catalog/service.ts";
+import { GatewayError } from "../domain/errors.ts";
+import { canSee, isAdmin, type Principal } from "../domain/principal.ts";
+import type { Authenticator } from "../identity/tokens.ts";
+import { type AuthVariables, keystoneAuth } from "./auth.ts";
+import { readJson } from "./body.ts";
+import { keystoneMessages } from "./keystone-errors.ts";
+import { resource } from "./resource.ts";
+
+export interface KeystoneDeps {
+  catalog: Catalog;
+  auth: Authenticator;
+  newUid: () => string;
+  /** the gateway's base URL as clients reach it (PUBLIC_URL, else the request's origin) */
+  baseUrl: (requestUrl: string) => string;
+}
+
+const bodyMessages = {
+  badJson: () => keystoneMessages.badJson,
+  badContentType: () => keystoneMessages.badContentType,
+};
+
+function require(p: Principal, action: string): void {
+  if (!isAdmin(p)) throw new GatewayError("forbidden", keystoneMessages.forbidden(action));
+}
+
+/** Keystone's version document (keystone/api/discovery.py). */
+export function versionDocument(base: string) {
+  return {
+    id: "v3.14",
+    status: "stable",
+    updated: "2020-04-07T00:00:00Z",
+    links: [{ rel: "self", href: `${base}/v3/` }],
+    "media-types": [{ base: "application/json", type: "application/vnd.openstack.identity-v3+json" }],
+  };
+}
+
+/** Keystone / Huawei IAM `/v3` and `/v3/regions…`. */
+export function createKeystoneRoutes(deps: KeystoneDeps) {
+  const { catalog } = deps;
+  const notFound = (id: string) => new GatewayError("not_found", `region ${id} not found`, { subject: id });
+  const findVisible = (p: Principal, id: string) => {
+    const r = catalog.get(id);
+    if (!r || !canSee(p, r)) throw notFound(id);
+    return r;
+  };
+
+  const router = new Hono<{ Variables: AuthVariables }>({ strict: false });
+
+  router.get("/", (c) => {
+    const base = deps.baseUrl(c.req.url);
+    return c.json({ versions: { values: [versionDocument(base)] } }, 300, { Location: `${base}/v3/` });
+  });
+  resource(router, "/v3", { GET: (c) => c.json({ version: versionDocument(deps.baseUrl(c.req.url)) }) });
+
+  router.use("/v3/regions", keystoneAuth(deps.auth));
+  router.use("/v3/regions/*", keystoneAuth(deps.auth));
+
+  resource(router, "/v3/regions", {
+    GET: (c) => {
+      const url = new URL(c.req.url);
+      const base = deps.baseUrl(c.req.url);
+      const p = c.var.principal;
+      const q = { parent_region_id: c.req.query("parent_region_id"), name: c.req.query("name") };
+      const visible = catalog.list().filter((r) => canSee(p, r));
+      return c.json(toKeystoneList(visible, q, base, `${base}${url.pathname}${url.search}`));
+    },
+    POST: async (c) => {
+      require(c.var.principal, "identity:create_region");
+      const body = parseKeystoneBody(await readJson(c, bodyMessages));
+      const uid = deps.newUid();
+      const created = await catalog.create(fromKeystoneCreate(body, uid, uid));
+      return c.json({ region: toKeystoneRegion(created, deps.baseUrl(c.req.url)) }, 201);
+    },
+  });
+
+  resource(router, "/v3/regions/:id", {
+    GET: (c) => {
+      const r = findVisible(c.var.principal, c.req.param("id") ?? "");
+      return c.json({ region: toKeystoneRegion(r, deps.baseUrl(c.req.url)) });
+    },
+    PUT: async (c) => {
+      require(c.var.principal, "identity:create_region");
+      const id = c.req.param("id") ?? "";
+      const body = parseKeystoneBody(await readJson(c, bodyMessages));
+      if (body.id !== undefined && body.id !== id) {
+        throw new GatewayError("bad_request", `Conflicting region IDs specified: "${id}" != "${body.id}"`);
+      }
+      const created = await catalog.create(fromKeystoneCreate({ ...body, id }, id, deps.newUid()));
+      return c.json({ region: toKeystoneRegion(created, deps.baseUrl(c.req.url)) }, 201);
+    },
+    PATCH: async (c) => {
+      require(c.var.principal, "identity:update_region");
+      const id = c.req.param("id") ?? "";
+      const raw = await readJson(c, bodyMessages);
+      if (isEmptyUpdate(raw)) {
+        throw new GatewayError("validation", "Invalid input for field 'region': {} does not have enough properties");
+      }
+      const body = parseKeystoneBody(raw);
+      const current = findVisible(c.var.principal, id);
+      const updated = await catalog.update(id, fromKeystoneUpdate(body, id, current));
+      return c.json({ region: toKeystoneRegion(updated, deps.baseUrl(c.req.url)) });
+    },
+    DELETE: async (c) => {
+      require(c.var.principal, "identity:delete_region");
+      const id = c.req.param("id") ?? "";
+      findVisible(c.var.principal, id);
+      await catalog.remove(id);
+      return c.body(null, 204);
+    },
+  });
+
+  return router;
+}

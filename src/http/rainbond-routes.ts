@@ -1,0 +1,120 @@
+import { Hono } from "hono";
+import {
+  fromRainbondAdd,
+  fromRainbondUpdate,
+  parseRainbondAdd,
+  parseRainbondUpdate,
+  toRainbondV1Detail,
+  toRainbondV1Item,
+  toRainbondV1ListItem,
+  toRainbondV2Item,
+  toRainbondV2Page,
+} from "../adapters/rainbond.ts";
+import type { Catalog } from "../catalog/service.ts";
+import { GatewayError, isGatewayError } from "../domain/errors.ts";
+import { canSee, isAdmin, type Principal } from "../domain/principal.ts";
+import type { Region } from "../domain/region.ts";
+import type { Authenticator } from "../identity/tokens.ts";
+import { type AuthVariables, rainbondAuth } from "./auth.ts";
+import { readJson } from "./body.ts";
+import { rainbondMessages } from "./rainbond-errors.ts";
+import { resource } from "./resource.ts";
+
+export interface RainbondDeps {
+  catalog: Catalog;
+  auth: Authenticator;
+  newUid: () => string;
+}
+
+const bodyMessages = {
+  badJson: (detail: string) => `JSON parse error - ${detail}`,
+  badContentType: (type: string) => `不支持请求中的媒体类型 “${type}”。`,
+};
+
+const view = (p: Principal) => ({ includeSecrets: p.canReadSecrets });
+
+function requireWriter(p: Principal): void {
+  if (!isAdmin(p)) throw new GatewayError("forbidden", rainbondMessages.forbidden);
+}
+
+/** The Rainbond console OpenAPI: `/openapi/v1/regions…` and `/openapi/v2/manage/regions…`. */
+export function createRainbondRoutes(deps: RainbondDeps) {
+  const { catalog } = deps;
+  const visible = (p: Principal) => catalog.list().filter((r) => canSee(p, r));
+  const find = (p: Principal, key: string, order: "name-first" | "uid-first"): Region | undefined => {
+    const r =
+      order === "name-first"
+        ? (catalog.get(key) ?? catalog.getByUid(key))
+        : (catalog.getByUid(key) ?? catalog.get(key));
+    return r && canSee(p, r) ? r : undefined;
+  };
+  const v2Missing = (message: string) => ({ msg: message });
+
+  const v1 = new Hono<{ Variables: AuthVariables }>({ strict: false });
+  v1.use("*", rainbondAuth(deps.auth, "rainbond-v1"));
+  resource(v1, "/regions", {
+    GET: (c) => c.json(visible(c.var.principal).map((r) => toRainbondV1ListItem(r, view(c.var.principal)))),
+    POST: async (c) => {
+      requireWriter(c.var.principal);
+      const add = parseRainbondAdd(await readJson(c, bodyMessages));
+      const created = await catalog.create(fromRainbondAdd(add, deps.newUid()));
+      return c.json(toRainbondV1Item(created, view(c.var.principal)), 201);
+    },
+  });
+  resource(v1, "/regions/:id", {
+    GET: (c) => {
+      const r = find(c.var.principal, c.req.param("id") ?? "", "name-first");
+      if (!r) throw new GatewayError("not_found", "no found region");
+      return c.json(toRainbondV1Detail(r, view(c.var.principal)));
+    },
+  });
+
+  const v2 = new Hono<{ Variables: AuthVariables }>({ strict: false });
+  v2.use("*", rainbondAuth(deps.auth, "rainbond-v2"));
+  resource(v2, "/regions", {
+    GET: (c) => c.json(toRainbondV2Page(visible(c.var.principal), c.req.query(), view(c.var.principal))),
+    POST: async (c) => {
+      requireWriter(c.var.principal);
+      const add = parseRainbondAdd(await readJson(c, bodyMessages));
+      const created = await catalog.create(fromRainbondAdd(add, deps.newUid()));
+      return c.json(toRainbondV2Item(created, view(c.var.principal)), 201);
+    },
+  });
+  resource(v2, "/regions/:id", {
+    GET: (c) => {
+      const r = find(c.var.principal, c.req.param("id") ?? "", "uid-first");
+      if (!r) return c.json(v2Missing(rainbondMessages.regionMissing), 404);
+      return c.json(toRainbondV2Item(r, view(c.var.principal)));
+    },
+    PUT: async (c) => {
+      requireWriter(c.var.principal);
+      const changes = fromRainbondUpdate(parseRainbondUpdate(await readJson(c, bodyMessages)));
+      const r = find(c.var.principal, c.req.param("id") ?? "", "uid-first");
+      if (!r) return c.json(v2Missing(rainbondMessages.regionMissingOnWrite), 404);
+      try {
+        return c.json(toRainbondV2Item(await catalog.update(r.name, changes), view(c.var.principal)));
+      } catch (e) {
+        if (isGatewayError(e) && e.code === "not_found") return c.json(v2Missing(rainbondMessages.regionMissingOnWrite), 404);
+        throw e;
+      }
+    },
+    DELETE: async (c) => {
+      requireWriter(c.var.principal);
+      const r = find(c.var.principal, c.req.param("id") ?? "", "uid-first");
+      if (!r) return c.json(v2Missing(rainbondMessages.regionMissingOnWrite), 404);
+      try {
+        await catalog.remove(r.name);
+      } catch (e) {
+        if (isGatewayError(e) && e.code === "not_found") return c.json(v2Missing(rainbondMessages.regionMissingOnWrite), 404);
+        throw e;
+      }
+      // The console answers with the deleted region.
+      return c.json(toRainbondV2Item(r, view(c.var.principal)));
+    },
+  });
+
+  const router = new Hono({ strict: false });
+  router.route("/openapi/v1", v1);
+  router.route("/openapi/v2/manage", v2);
+  return router;
+}

@@ -1,0 +1,32 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import type { TestProject } from "vitest/node";
+import { openDatabase } from "../../src/db/client.ts";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    pgliteDump: string;
+  }
+}
+
+/**
+ * Opening a new PGlite database takes seconds; migrate one once and give every suite
+ * its own copy of the dump (loadDataDir, well under a second).
+ */
+export default async function setup(project: TestProject) {
+  const dir = mkdtempSync(path.join(tmpdir(), "rg-test-"));
+  const pglite = await PGlite.create();
+  const database = await openDatabase({ pglite });
+  await database.migrate();
+  const dump = await pglite.dumpDataDir("none");
+  const file = path.join(dir, "migrated.tar");
+  writeFileSync(file, Buffer.from(await dump.arrayBuffer()));
+  await database.close();
+  project.provide("pgliteDump", file);
+  if (!process.env.TEST_DATABASE_URL) {
+    console.log("TEST_DATABASE_URL is not set: the PostgreSQL runs of the storage and HTTP suites are skipped.");
+  }
+  return () => rmSync(dir, { recursive: true, force: true });
+}

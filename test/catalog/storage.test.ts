@@ -1,0 +1,132 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Catalog } from "../../src/catalog/service.ts";
+import { loadCatalog } from "../../src/db/regions-repo.ts";
+import { GatewayError } from "../../src/domain/errors.ts";
+import { newRegionInput, type RegionInput } from "../../src/domain/region.ts";
+import { backends, type TestDatabase } from "../support/backends.ts";
+
+const region = (name: string, extra: Partial<RegionInput> = {}): RegionInput => ({
+  ...newRegionInput(name, `uid-${name}`),
+  ...extra,
+});
+
+async function failure(p: Promise<unknown>): Promise<GatewayError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof GatewayError) return e;
+    throw e;
+  }
+  throw new Error("expected a GatewayError");
+}
+
+for (const backend of backends) {
+  describe.skipIf(!backend.available)(`catalogue storage (${backend.name})`, () => {
+    let db: TestDatabase;
+    let catalog: Catalog;
+    beforeAll(async () => {
+      db = await backend.open();
+      catalog = await Catalog.open(db.database);
+    });
+    afterAll(async () => {
+      await catalog?.close();
+      await db?.drop();
+    });
+
+    it("stores every canonical field and reads it back from the database", async () => {
+      const full = region("full", {
+        alias: "全字段",
+        locales: { "zh-cn": "全字段", "pt-br": "completo" },
+        description: "every field",
+        scope: "public",
+        status: "maintenance",
+        apiUrl: "https://10.0.0.1:8443",
+        wsUrl: "wss://10.0.0.1:6060",
+        httpDomain: "apps.example.com",
+        tcpDomain: "10.0.0.1",
+        caCert: "-----BEGIN CERTIFICATE-----\nCA\n-----END CERTIFICATE-----",
+        clientCert: "CERT",
+        clientKey: "KEY",
+        regionToken: "TOKEN",
+        enterpriseId: "ent-1",
+        extra: { enabled: true, nested: { a: [1, 2] } },
+      });
+      const created = await catalog.create(full);
+      expect(created).toMatchObject({ ...full, revision: 1 });
+      expect(Date.parse(created.createdAt)).not.toBeNaN();
+      const fromDb = (await loadCatalog(db.database.db)).regions.find((r) => r.name === "full");
+      expect(fromDb).toEqual(created);
+      expect(catalog.get("full")).toEqual(created);
+      expect(catalog.getByUid("uid-full")).toEqual(created);
+    });
+
+    it("bumps the revision and the catalogue version on every write", async () => {
+      const before = catalog.version;
+      await catalog.create(region("rev"));
+      const updated = await catalog.update("rev", { description: "changed" });
+      expect(updated.revision).toBe(2);
+      expect(updated.description).toBe("changed");
+      expect(Date.parse(updated.updatedAt)).toBeGreaterThanOrEqual(Date.parse(updated.createdAt));
+      expect(catalog.version).toBe(before + 2);
+      expect((await loadCatalog(db.database.db)).version).toBe(catalog.version);
+    });
+
+    it("refuses a duplicate name or uid and leaves the first region untouched", async () => {
+      await catalog.create(region("dup", { description: "first" }));
+      const byName = await failure(catalog.create({ ...region("dup"), uid: "another-uid" }));
+      expect(byName.code).toBe("conflict");
+      expect(byName.conflictOn).toBe("name");
+      const byUid = await failure(catalog.create({ ...region("other"), uid: "uid-dup" }));
+      expect(byUid.conflictOn).toBe("uid");
+      expect(catalog.get("dup")?.description).toBe("first");
+      expect(catalog.get("other")).toBeUndefined();
+    });
+
+    it("refuses an unknown parent and a cycle, and changes nothing", async () => {
+      expect((await failure(catalog.create(region("orphan", { parentName: "nope" })))).code).toBe("not_found");
+      await catalog.create(region("p1"));
+      await catalog.create(region("p2", { parentName: "p1" }));
+      await catalog.create(region("p3", { parentName: "p2" }));
+      const self = await failure(catalog.update("p1", { parentName: "p1" }));
+      expect(self.code).toBe("cycle");
+      const loop = await failure(catalog.update("p1", { parentName: "p3" }));
+      expect(loop.code).toBe("cycle");
+      expect(loop.subject).toBe("p1");
+      expect(catalog.get("p1")?.parentName).toBeNull();
+      expect((await loadCatalog(db.database.db)).regions.find((r) => r.name === "p1")?.revision).toBe(1);
+    });
+
+    it("deletes a region with its whole subtree", async () => {
+      await catalog.create(region("t1"));
+      await catalog.create(region("t2", { parentName: "t1" }));
+      await catalog.create(region("t3", { parentName: "t2" }));
+      await catalog.create(region("t-other"));
+      const deleted = await catalog.remove("t1");
+      expect(deleted.map((r) => r.name).sort()).toEqual(["t1", "t2", "t3"]);
+      const names = (await loadCatalog(db.database.db)).regions.map((r) => r.name);
+      expect(names).not.toContain("t2");
+      expect(names).toContain("t-other");
+      expect(catalog.get("t3")).toBeUndefined();
+      expect((await failure(catalog.remove("t1"))).code).toBe("not_found");
+    });
+
+    it("gives exactly one success to concurrent creates of one name", async () => {
+      const attempts = Array.from({ length: 12 }, (_, i) => catalog.create({ ...region("race"), uid: `race-${i}` }));
+      const results = await Promise.allSettled(attempts);
+      const ok = results.filter((r) => r.status === "fulfilled");
+      const failed = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
+      expect(ok).toHaveLength(1);
+      expect(failed.every((r) => r.reason instanceof GatewayError && r.reason.code === "conflict")).toBe(true);
+      expect((await loadCatalog(db.database.db)).regions.filter((r) => r.name === "race")).toHaveLength(1);
+    });
+
+    it("a second catalogue on the same database sees the first one's writes after reload", async () => {
+      const other = await Catalog.open(db.database);
+      await catalog.create(region("seen-by-other"));
+      expect(other.get("seen-by-other")).toBeUndefined();
+      await other.reload();
+      expect(other.get("seen-by-other")?.uid).toBe("uid-seen-by-other");
+      await other.close();
+    });
+  });
+}

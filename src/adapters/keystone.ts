@@ -99,14 +99,22 @@ export function parseKeystoneBody(body: unknown): KeystoneRegionBody {
       case "links":
         break; // read-only, as in Keystone's responses
       default:
-        out.extra[key] = value;
+        // defineProperty, not assignment: a key named "__proto__" is data, not the object's prototype
+        Object.defineProperty(out.extra, key, { value, enumerable: true, writable: true, configurable: true });
     }
   }
   return out;
 }
 
 export function checkRegionId(id: string): void {
-  if ([...id].length > 255) throw invalid("id", repr(id), "is too long");
+  if ([...id].length > 255) {
+    // Keystone's StringLengthExceeded, word for word (capture 31)
+    throw new GatewayError(
+      "validation",
+      `String length exceeded. The length of string '${id}' exceeds the limit of column id(CHAR(255)).`,
+      { fields: { id: ["is too long"] } },
+    );
+  }
   if (/[/\u0000-\u001f\u007f]/.test(id)) throw invalid("id", repr(id), "must not contain '/' or control characters");
 }
 

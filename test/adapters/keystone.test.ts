@@ -81,7 +81,7 @@ describe("toKeystoneRegion", () => {
     }
   });
 
-  it.each([
+  it.each<{ name: string; locales: Record<string, string>; alias: string; want: Record<string, string> }>([
     { name: "no locales: both mandatory ones fall back to the alias", locales: {}, alias: "Beijing", want: { "zh-cn": "Beijing", "en-us": "Beijing" } },
     { name: "zh-cn only: en-us falls back", locales: { "zh-cn": "北京" }, alias: "北京", want: { "zh-cn": "北京", "en-us": "北京" } },
     { name: "en-us only: zh-cn falls back", locales: { "en-us": "Beijing" }, alias: "x", want: { "zh-cn": "x", "en-us": "Beijing" } },

@@ -60,5 +60,6 @@ export const checks = {
   status: (v: string) => (["0", "1", "2", "3"].includes(v) ? null : "集群状态值不正确"),
   scope: (v: string) => (v === "private" || v === "public" ? null : "集群开放类型不正确"),
   // Not a console rule: our names and ids appear in URL paths of both dialects.
-  pathSafe: (v: string) => (pathSafe.test(v) ? null : "不能包含“/”或控制字符"),
+  // "." and ".." are dot segments: URL parsers remove them, so such a region could never be addressed.
+  pathSafe: (v: string) => (pathSafe.test(v) && v !== "." && v !== ".." ? null : "不能包含“/”或控制字符，也不能是“.”或“..”"),
 };

@@ -213,7 +213,7 @@ export function fromRainbondUpdate(u: RainbondUpdate): RegionChanges {
 
 function parseWith<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
-    const got = Array.isArray(body) ? "list" : body === null ? "NoneType" : typeof body === "string" ? "str" : typeof body;
+    const got = pythonTypeName(body);
     throw new GatewayError("validation", "invalid body", { fields: { non_field_errors: [drfMessages.notAnObject(got)] } });
   }
   const result = schema.safeParse(body);
@@ -221,4 +221,20 @@ function parseWith<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
   const fields: Record<string, string[]> = {};
   for (const issue of result.error.issues) (fields[String(issue.path[0])] ??= []).push(issue.message);
   throw new GatewayError("validation", "invalid body", { fields });
+}
+
+/** The type name DRF puts in its "expected a dictionary" message (the body as Python sees it). */
+function pythonTypeName(value: unknown): string {
+  if (value === null) return "NoneType";
+  if (Array.isArray(value)) return "list";
+  switch (typeof value) {
+    case "string":
+      return "str";
+    case "boolean":
+      return "bool";
+    case "number":
+      return Number.isInteger(value) ? "int" : "float";
+    default:
+      return typeof value;
+  }
 }

@@ -1,65 +1,6 @@
-import { serve } from "@hono/node-server";
 import { Command } from "commander";
-import pino from "pino";
-import { Catalog } from "./catalog/service.ts";
-import { loadConfig } from "./config.ts";
-import { openDatabase } from "./db/client.ts";
-import { createApp } from "./http/app.ts";
-import { createStaticAuthenticator, resolveAdminToken } from "./identity/tokens.ts";
-
-async function runServe(): Promise<void> {
-  const config = loadConfig();
-  const logger = pino({ level: config.logLevel });
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  await database.migrate();
-  const catalog = await Catalog.open(database, {
-    pollIntervalMs: config.pollIntervalMs,
-    onError: (message, err) => logger.warn({ err }, message),
-  });
-  const admin = resolveAdminToken(config.adminToken, config.dataDir);
-  if (admin.generated) {
-    // Printed once, to the terminal only (never through the logger); kept in a 0600 file.
-    process.stdout.write(`\nGenerated admin token (saved to ${admin.file}):\n\n    ${admin.token}\n\n`);
-  }
-  const app = createApp({
-    catalog,
-    database,
-    auth: createStaticAuthenticator(admin.token, config.manageToken),
-    publicUrl: config.publicUrl,
-    logger,
-  });
-  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
-    logger.info({ address: info.address, port: info.port, database: database.kind }, "region-gateway listening");
-  });
-
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, "stopping: finishing in-flight requests");
-    // Stop accepting, let in-flight requests finish, then close the database.
-    server.close(async () => {
-      await catalog.close();
-      await database.close();
-      logger.info("stopped");
-      process.exit(0);
-    });
-    if ("closeIdleConnections" in server) server.closeIdleConnections();
-    setTimeout(() => {
-      if ("closeAllConnections" in server) server.closeAllConnections();
-    }, 10_000).unref();
-  };
-  process.on("SIGTERM", () => stop("SIGTERM"));
-  process.on("SIGINT", () => stop("SIGINT"));
-}
-
-async function runMigrate(): Promise<void> {
-  const config = loadConfig();
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  await database.migrate();
-  await database.close();
-  process.stdout.write(`migrations applied (${database.kind})\n`);
-}
+import { runMigrate } from "./cli/migrate.ts";
+import { runServe } from "./server.ts";
 
 export async function main(argv: string[]): Promise<void> {
   const program = new Command()

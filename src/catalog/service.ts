@@ -13,7 +13,7 @@ export interface CatalogOptions {
 }
 
 /** The outcome of a committed write, applied to the snapshot before the caller is answered. */
-interface Committed {
+export interface Committed {
   version: number;
   upserted: Region[];
   deleted: string[];
@@ -143,8 +143,12 @@ export class Catalog {
     this.stopListening = null;
   }
 
-  /** Runs `body` in one transaction that holds the writer lock; `subject` names the region for errors. */
-  private async write(subject: string, body: (tx: Tx, version: number) => Promise<Committed>): Promise<Committed> {
+  /**
+   * Runs `body` in one transaction that holds the writer lock (every other writer waits), then
+   * applies what it reports to the snapshot before returning. `subject` names the region for
+   * errors. Every write of the catalogue goes through here.
+   */
+  async write(subject: string, body: (tx: Tx, version: number) => Promise<Committed>): Promise<Committed> {
     const notify = this.database.kind === "postgres";
     const committed = await this.database.db
       .transaction(async (tx) => body(tx, await repo.beginWrite(tx, notify)))

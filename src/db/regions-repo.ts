@@ -77,8 +77,13 @@ export async function findByUid(tx: Tx, uid: string): Promise<Region | null> {
   return row ? fromRow(row) : null;
 }
 
+/** Canonical fields → column values: the one place where stored values differ from canonical ones. */
+export function toRow<T extends RegionChanges>(values: T): T {
+  return values;
+}
+
 export async function insertRegion(tx: Tx, input: RegionInput): Promise<Region> {
-  const [row] = await tx.insert(regions).values(input).returning();
+  const [row] = await tx.insert(regions).values(toRow(input)).returning();
   if (!row) throw new Error("insert returned no row");
   return fromRow(row);
 }
@@ -86,7 +91,7 @@ export async function insertRegion(tx: Tx, input: RegionInput): Promise<Region> 
 export async function updateRegion(tx: Tx, name: string, changes: RegionChanges): Promise<Region> {
   const [row] = await tx
     .update(regions)
-    .set({ ...changes, revision: sql`${regions.revision} + 1`, updatedAt: sql`now()` })
+    .set({ ...toRow(changes), revision: sql`${regions.revision} + 1`, updatedAt: sql`now()` })
     .where(eq(regions.name, name))
     .returning();
   if (!row) throw new Error(`update found no region ${name}`);

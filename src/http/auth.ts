@@ -33,3 +33,19 @@ export function keystoneAuth(auth: Authenticator): MiddlewareHandler<{ Variables
     await next();
   };
 }
+
+/**
+ * Our own admin API (`/admin/v1/…`): `X-Auth-Token`, or `Authorization` (raw or `Bearer `).
+ * Errors are rendered in the Keystone shape. Only admins pass.
+ */
+export function adminAuth(auth: Authenticator): MiddlewareHandler<{ Variables: AuthVariables }> {
+  return async function adminAuthMiddleware(c, next) {
+    const token =
+      c.req.header("X-Auth-Token")?.trim() || c.req.header("Authorization")?.trim().replace(/^(Bearer|Token)\s+/i, "");
+    const principal = token ? auth.authenticate(token, "keystone") : null;
+    if (!principal) throw new GatewayError("unauthorized", "The request you have made requires authentication.");
+    if (principal.role !== "admin") throw new GatewayError("forbidden", "This operation needs an admin credential.");
+    c.set("principal", principal);
+    await next();
+  };
+}

@@ -67,7 +67,9 @@ export function parseKeystoneBody(body: unknown): KeystoneRegionBody {
   const wrapper = body as { region?: unknown } | null;
   const region = typeof wrapper === "object" && wrapper !== null && !Array.isArray(wrapper) ? wrapper.region : undefined;
   if (typeof region !== "object" || region === null || Array.isArray(region)) {
-    throw invalid("region", region === undefined ? "None" : repr(region), "is not of type 'object'");
+    // Keystone validates the value of "region" at the schema's root: no "Invalid input for field" prefix
+    // (captures 28 and 29, whose messages go on with jsonschema's dump of the schema)
+    throw new GatewayError("validation", `${repr(region)} is not of type 'object'`, { fields: { region: ["is not of type 'object'"] } });
   }
   const src = region as Record<string, unknown>;
   const out: KeystoneRegionBody = { extra: {} };

@@ -72,7 +72,8 @@ export function createKeystoneRoutes(deps: KeystoneDeps) {
       const p = c.var.principal;
       const q = { parent_region_id: c.req.query("parent_region_id"), name: c.req.query("name") };
       const visible = catalog.list().filter((r) => canSee(p, r));
-      return c.json(toKeystoneList(visible, q, base, `${base}${url.pathname}${url.search}`));
+      // the collection's URL whatever the path's spelling (Keystone answers /v3/regions/ with self = …/v3/regions)
+      return c.json(toKeystoneList(visible, q, base, `${base}/v3/regions${url.search}`));
     },
     POST: async (c) => {
       require(c.var.principal, "identity:create_region");

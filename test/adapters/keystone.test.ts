@@ -396,9 +396,9 @@ describe("parseKeystoneBody", () => {
     expect(e.message).toMatch(message);
   });
 
-  it("Keystone's exact first line for capture 26", () => {
-    const keystone = (capturedBody(26) as { error: { message: string } }).error.message;
-    const ours = thrown(() => parseKeystoneBody(capturedRequestBody(26))).message;
+  it.each([26, 28, 29])("capture %i: Keystone's message up to its jsonschema dump, word for word", (n) => {
+    const keystone = (capturedBody(n) as { error: { message: string } }).error.message;
+    const ours = thrown(() => parseKeystoneBody(capturedRequestBody(n))).message;
     expect(keystone.split("\n")[0]).toBe(ours);
   });
 });

@@ -41,11 +41,10 @@ function requireWriter(p: Principal): void {
 export function createRainbondRoutes(deps: RainbondDeps) {
   const { catalog } = deps;
   const visible = (p: Principal) => catalog.list().filter((r) => canSee(p, r));
-  const find = (p: Principal, key: string, order: "name-first" | "uid-first"): Region | undefined => {
-    const r =
-      order === "name-first"
-        ? (catalog.get(key) ?? catalog.getByUid(key))
-        : (catalog.getByUid(key) ?? catalog.get(key));
+  // v1 `GET /regions/{id}` takes a region_name or a region_id (name first, as the console);
+  // the v2 paths take a region_id only, as the console's v2 views (a name is a 404 there).
+  const find = (p: Principal, key: string, by: "name-or-uid" | "uid"): Region | undefined => {
+    const r = by === "name-or-uid" ? (catalog.get(key) ?? catalog.getByUid(key)) : catalog.getByUid(key);
     return r && canSee(p, r) ? r : undefined;
   };
   const v2Missing = (message: string) => ({ msg: message });
@@ -63,7 +62,7 @@ export function createRainbondRoutes(deps: RainbondDeps) {
   });
   resource(v1, "/regions/:id", {
     GET: (c) => {
-      const r = find(c.var.principal, c.req.param("id") ?? "", "name-first");
+      const r = find(c.var.principal, c.req.param("id") ?? "", "name-or-uid");
       if (!r) throw new GatewayError("not_found", "no found region");
       return c.json(toRainbondV1Detail(r, view(c.var.principal)));
     },
@@ -82,14 +81,14 @@ export function createRainbondRoutes(deps: RainbondDeps) {
   });
   resource(v2, "/regions/:id", {
     GET: (c) => {
-      const r = find(c.var.principal, c.req.param("id") ?? "", "uid-first");
+      const r = find(c.var.principal, c.req.param("id") ?? "", "uid");
       if (!r) return c.json(v2Missing(rainbondMessages.regionMissing), 404);
       return c.json(toRainbondV2Item(r, view(c.var.principal)));
     },
     PUT: async (c) => {
       requireWriter(c.var.principal);
       const changes = fromRainbondUpdate(parseRainbondUpdate(await readJson(c, bodyMessages)));
-      const r = find(c.var.principal, c.req.param("id") ?? "", "uid-first");
+      const r = find(c.var.principal, c.req.param("id") ?? "", "uid");
       if (!r) return c.json(v2Missing(rainbondMessages.regionMissingOnWrite), 404);
       try {
         return c.json(toRainbondV2Item(await catalog.update(r.name, changes), view(c.var.principal)));
@@ -100,7 +99,7 @@ export function createRainbondRoutes(deps: RainbondDeps) {
     },
     DELETE: async (c) => {
       requireWriter(c.var.principal);
-      const r = find(c.var.principal, c.req.param("id") ?? "", "uid-first");
+      const r = find(c.var.principal, c.req.param("id") ?? "", "uid");
       if (!r) return c.json(v2Missing(rainbondMessages.regionMissingOnWrite), 404);
       try {
         await catalog.remove(r.name);

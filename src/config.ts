@@ -19,6 +19,9 @@ const envSchema = z.object({
     .transform((u) => u.replace(/\/+$/, ""))
     .optional()
     .or(z.literal("").transform(() => undefined)),
+  SECRET_KEY: z.string().optional().or(z.literal("").transform(() => undefined)),
+  /** lifetime of tokens issued by POST /v3/auth/tokens, seconds */
+  TOKEN_TTL: z.coerce.number().int().min(60).default(3600),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** seconds between catalogue-version polls (fallback when NOTIFY is lost) */
   POLL_INTERVAL: z.coerce.number().min(0.1).default(5),
@@ -32,6 +35,9 @@ export interface Config {
   adminToken: string | undefined;
   manageToken: string | undefined;
   publicUrl: string | undefined;
+  /** AES-256-GCM key for secrets at rest (hex or base64); generated into DATA_DIR on PGlite */
+  secretKey: string | undefined;
+  tokenTtlSeconds: number;
   logLevel: string;
   pollIntervalMs: number;
 }
@@ -51,6 +57,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminToken: e.ADMIN_TOKEN,
     manageToken: e.MANAGE_TOKEN,
     publicUrl: e.PUBLIC_URL,
+    secretKey: e.SECRET_KEY,
+    tokenTtlSeconds: e.TOKEN_TTL,
     logLevel: e.LOG_LEVEL,
     pollIntervalMs: Math.round(e.POLL_INTERVAL * 1000),
   };

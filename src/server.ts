@@ -3,7 +3,9 @@ import pino from "pino";
 import { Catalog } from "./catalog/service.ts";
 import { loadConfig } from "./config.ts";
 import { openDatabase } from "./db/client.ts";
+import { createSecretBox } from "./domain/secret-box.ts";
 import { createApp } from "./http/app.ts";
+import { resolveSecretKey } from "./identity/secret-key.ts";
 import { createStaticAuthenticator, resolveAdminToken } from "./identity/tokens.ts";
 
 /** The composition root: configuration → database → catalogue → HTTP server, and a clean stop. */
@@ -12,7 +14,9 @@ export async function runServe(): Promise<void> {
   const logger = pino({ level: config.logLevel });
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   await database.migrate();
+  const secretBox = createSecretBox(resolveSecretKey(config.secretKey, config.dataDir, database.kind === "pglite"));
   const catalog = await Catalog.open(database, {
+    secretBox,
     pollIntervalMs: config.pollIntervalMs,
     onError: (message, err) => logger.warn({ err }, message),
   });

@@ -1,40 +1,68 @@
 import type { Database } from "../db/client.ts";
 import { classifyDbError } from "../db/errors.ts";
-import * as repo from "../db/regions-repo.ts";
-import type { Tx } from "../db/regions-repo.ts";
+import { type AuditEntry, insertAudit, loadIdentity } from "../db/identity-repo.ts";
+import {
+  beginWrite,
+  createRegionCodec,
+  loadRegions,
+  type RegionCodec,
+  RegionStore,
+  readVersion,
+  type Tx,
+} from "../db/regions-repo.ts";
+import type { CredentialRow } from "../db/schema.ts";
 import { GatewayError } from "../domain/errors.ts";
-import { type Region, type RegionChanges, type RegionInput, regionSchema } from "../domain/region.ts";
+import { type Actor, systemActor } from "../domain/principal.ts";
+import { type Region, type RegionChanges, type RegionInput, redactRegion, regionSchema } from "../domain/region.ts";
+import type { SecretBox } from "../domain/secret-box.ts";
 import { Snapshot } from "./snapshot.ts";
 
 export interface CatalogOptions {
+  /** seals region secrets at rest */
+  secretBox: SecretBox;
   /** how often to compare the catalogue version with the database (ms); 0 disables */
   pollIntervalMs?: number;
   onError?: (message: string, error: unknown) => void;
 }
 
-/** The outcome of a committed write, applied to the snapshot before the caller is answered. */
-export interface Committed {
+/** Live credentials and revoked token ids, as loaded; the identity module indexes them. */
+export interface IdentityData {
+  credentials: readonly CredentialRow[];
+  revokedTokens: ReadonlySet<string>;
+}
+
+/** What a write body gets: its transaction, the region queries, and the audit trail. */
+export interface WriteContext {
+  tx: Tx;
   version: number;
-  upserted: Region[];
-  deleted: string[];
+  regions: RegionStore;
+  /** records a non-region change (credentials) in the audit trail of this transaction */
+  audit(entry: Pick<AuditEntry, "action" | "subject" | "before" | "after">): void;
+  /** the write changed credentials or revocations: reload them before answering */
+  touchIdentity(): void;
 }
 
 /**
  * The region service: every invariant of the canonical catalogue (unique name and uid,
- * existing parent, no cycles), one transaction per write, and the read snapshot.
+ * existing parent, no cycles), one transaction per write with its audit entries, and the
+ * read snapshot (regions and identity data) that serves every read.
  */
 export class Catalog {
   private snapshot = new Snapshot(0);
+  private identityData: IdentityData = { credentials: [], revokedTokens: new Set() };
   private pollTimer: NodeJS.Timeout | null = null;
   private stopListening: (() => Promise<void>) | null = null;
   private reloading: Promise<void> | null = null;
+  private readonly codec: RegionCodec;
 
   private constructor(
     private readonly database: Database,
     private readonly options: CatalogOptions,
-  ) {}
+  ) {
+    this.codec = createRegionCodec(options.secretBox);
+  }
 
-  static async open(database: Database, options: CatalogOptions = {}): Promise<Catalog> {
+  static async open(database: Database, options: CatalogOptions): Promise<Catalog> {
     const catalog = new Catalog(database, options);
     await catalog.reload();
     if (database.kind === "postgres") {
@@ -44,11 +72,11 @@ export class Catalog {
           options.onError?.("LISTEN failed; relying on polling", e);
           return null;
         });
-    }
-    const interval = options.pollIntervalMs ?? 0;
-    if (interval > 0 && database.kind === "postgres") {
-      catalog.pollTimer = setInterval(() => void catalog.poll(), interval);
-      catalog.pollTimer.unref();
+      const interval = options.pollIntervalMs ?? 0;
+      if (interval > 0) {
+        catalog.pollTimer = setInterval(() => void catalog.poll(), interval);
+        catalog.pollTimer.unref();
+      }
     }
     return catalog;
   }
@@ -69,66 +97,106 @@ export class Catalog {
     return this.snapshot.getByUid(uid);
   }
 
-  async create(input: RegionInput): Promise<Region> {
+  identity(): IdentityData {
+    return this.identityData;
+  }
+
+  async create(input: RegionInput, actor: Actor = systemActor): Promise<Region> {
     checkCanonical(input);
-    const committed = await this.write(input.name, async (tx, version) => {
-      if (await repo.findByName(tx, input.name)) throw duplicate("name", input.name);
-      if (await repo.findByUid(tx, input.uid)) throw duplicate("uid", input.uid);
-      if (input.parentName !== null && !(await repo.findByName(tx, input.parentName))) {
-        throw new GatewayError("not_found", `parent region ${input.parentName} does not exist`, {
-          subject: input.parentName,
-          fields: { parentName: ["does not exist"] },
-        });
-      }
-      return { version, upserted: [await repo.insertRegion(tx, input)], deleted: [] };
+    return this.write(input.name, actor, async ({ regions }) => {
+      if (await regions.findByName(input.name)) throw duplicate("name", input.name);
+      if (await regions.findByUid(input.uid)) throw duplicate("uid", input.uid);
+      if (input.parentName !== null && !(await regions.findByName(input.parentName))) throw missingParent(input.parentName);
+      return regions.insert(input);
     });
-    return committed.upserted[0] as Region;
   }
 
   /** Applies `changes` to an existing region; fields not named are kept. */
-  async update(name: string, changes: RegionChanges): Promise<Region> {
-    const committed = await this.write(name, async (tx, version) => {
-      const current = await repo.findByName(tx, name);
+  async update(name: string, changes: RegionChanges, actor: Actor = systemActor): Promise<Region> {
+    return this.write(name, actor, async ({ regions }) => {
+      const current = await regions.findByName(name);
       if (!current) throw new GatewayError("not_found", `region ${name} does not exist`, { subject: name });
       checkCanonical({ ...current, ...changes });
       const parent = changes.parentName;
       if (parent !== undefined && parent !== null && parent !== current.parentName) {
-        const ancestors = await repo.ancestorsOf(tx, parent);
-        if (ancestors.length === 0) {
-          throw new GatewayError("not_found", `parent region ${parent} does not exist`, {
-            subject: parent,
-            fields: { parentName: ["does not exist"] },
-          });
-        }
+        const ancestors = await regions.ancestorsOf(parent);
+        if (ancestors.length === 0) throw missingParent(parent);
         if (ancestors.includes(name)) {
           throw new GatewayError("cycle", `parent region ${parent} would create a circular region hierarchy`, {
             subject: name,
           });
         }
       }
-      return { version, upserted: [await repo.updateRegion(tx, name, changes)], deleted: [] };
+      return regions.update(current, changes);
     });
-    return committed.upserted[0] as Region;
   }
 
   /** Deletes a region and every region below it; returns the deleted regions as they were. */
-  async remove(name: string): Promise<Region[]> {
-    const before = new Map(this.snapshot.byName);
-    const committed = await this.write(name, async (tx, version) => {
-      if (!(await repo.findByName(tx, name))) {
+  async remove(name: string, actor: Actor = systemActor): Promise<Region[]> {
+    return this.write(name, actor, async ({ regions }) => {
+      if (!(await regions.findByName(name))) {
         throw new GatewayError("not_found", `region ${name} does not exist`, { subject: name });
       }
-      return { version, upserted: [], deleted: await repo.deleteRegionTree(tx, name) };
+      return regions.deleteTree(name);
     });
-    return committed.deleted.map((n) => before.get(n)).filter((r): r is Region => r !== undefined);
   }
 
-  /** Re-reads the whole catalogue from the database. */
+  /**
+   * Runs `body` in one transaction that holds the writer lock (every other writer waits),
+   * records its changes in the audit trail of the same transaction, and brings the snapshot
+   * up to date before returning. `subject` names the region for errors. Every write of the
+   * catalogue and of credentials goes through here.
+   */
+  async write<T>(subject: string, actor: Actor, body: (w: WriteContext) => Promise<T>): Promise<T> {
+    const notify = this.database.kind === "postgres";
+    let identityTouched = false;
+    const { result, version, regions } = await this.database.db
+      .transaction(async (tx) => {
+        const version = await beginWrite(tx, notify);
+        const regions = new RegionStore(tx, this.codec);
+        const other: AuditEntry[] = [];
+        const actorFields = { actorId: actor.id, actorName: actor.name, dialect: actor.dialect };
+        const result = await body({
+          tx,
+          version,
+          regions,
+          audit: (e) => other.push({ ...actorFields, ...e }),
+          touchIdentity: () => {
+            identityTouched = true;
+          },
+        });
+        const regionEntries = regions.changes.map((c) => ({
+          ...actorFields,
+          action: c.action,
+          subject: c.subject,
+          before: redactRegion(c.before),
+          after: redactRegion(c.after),
+        }));
+        await insertAudit(tx, [...regionEntries, ...other]);
+        return { result, version, regions };
+      })
+      .catch((e) => rethrow(e, subject));
+    await this.applyCommitted(version, regions, identityTouched);
+    return result;
+  }
+
+  /** Re-reads the whole catalogue (and identity data) from the database. */
   async reload(): Promise<void> {
     this.reloading ??= (async () => {
       try {
-        const { version, regions } = await repo.loadCatalog(this.database.db).catch((e) => rethrow(e, ""));
-        if (version >= this.snapshot.version) this.snapshot = new Snapshot(version, regions);
+        const loaded = await this.database.db
+          .transaction(
+            async (tx) => ({ ...(await loadRegions(tx, this.codec)), identity: await loadIdentity(tx) }),
+            { isolationLevel: "repeatable read", accessMode: "read only" },
+          )
+          .catch((e) => rethrow(e, ""));
+        if (loaded.version >= this.snapshot.version) {
+          this.snapshot = new Snapshot(loaded.version, loaded.regions);
+          this.identityData = {
+            credentials: loaded.identity.credentials,
+            revokedTokens: new Set(loaded.identity.revokedTokens),
+          };
+        }
       } finally {
         this.reloading = null;
       }
@@ -143,32 +211,23 @@ export class Catalog {
     this.stopListening = null;
   }
 
-  /**
-   * Runs `body` in one transaction that holds the writer lock (every other writer waits), then
-   * applies what it reports to the snapshot before returning. `subject` names the region for
-   * errors. Every write of the catalogue goes through here.
-   */
-  async write(subject: string, body: (tx: Tx, version: number) => Promise<Committed>): Promise<Committed> {
-    const notify = this.database.kind === "postgres";
-    const committed = await this.database.db
-      .transaction(async (tx) => body(tx, await repo.beginWrite(tx, notify)))
-      .catch((e) => rethrow(e, subject));
-    this.apply(committed);
-    return committed;
-  }
-
-  private apply(c: Committed): void {
-    if (c.version <= this.snapshot.version) return; // a reload already has it
-    if (c.version !== this.snapshot.version + 1) {
-      // another writer committed in between: our delta alone would be wrong
-      void this.reload().catch((e) => this.options.onError?.("snapshot reload failed", e));
+  /** Read-your-writes: the caller is answered only once the snapshot holds its commit. */
+  private async applyCommitted(version: number, regions: RegionStore, identityTouched: boolean): Promise<void> {
+    if (version === this.snapshot.version + 1 && !identityTouched) {
+      // copy-on-write: readers holding the old snapshot keep a consistent view
+      const next = new Snapshot(version, this.snapshot.list());
+      for (const c of regions.changes) {
+        if (c.after) next.put(c.after);
+        else next.remove(c.subject);
+      }
+      this.snapshot = next;
       return;
     }
-    // copy-on-write: readers holding the old snapshot keep a consistent view
-    const next = new Snapshot(c.version, this.snapshot.list());
-    for (const name of c.deleted) next.remove(name);
-    for (const r of c.upserted) next.put(r);
-    this.snapshot = next;
+    // another writer committed in between, or identity data changed: read it all again
+    while (this.snapshot.version < version || identityTouched) {
+      identityTouched = false;
+      await this.reload();
+    }
   }
 
   private onRemoteChange(version: number): void {
@@ -179,8 +238,7 @@ export class Catalog {
 
   private async poll(): Promise<void> {
     try {
-      const version = await repo.readVersion(this.database.db);
-      this.onRemoteChange(version);
+      this.onRemoteChange(await readVersion(this.database.db));
     } catch (e) {
       this.options.onError?.("catalogue version poll failed", e);
     }
@@ -191,6 +249,13 @@ function duplicate(on: "name" | "uid", value: string): GatewayError {
   return new GatewayError("conflict", `a region with ${on} ${value} already exists`, {
     subject: value,
     conflictOn: on,
+  });
+}
+
+function missingParent(parent: string): GatewayError {
+  return new GatewayError("not_found", `parent region ${parent} does not exist`, {
+    subject: parent,
+    fields: { parentName: ["does not exist"] },
   });
 }
 
@@ -215,7 +280,7 @@ function rethrow(error: unknown, subject: string): never {
     case "duplicate_uid":
       throw duplicate("uid", subject);
     case "missing_parent":
-      throw new GatewayError("not_found", "parent region does not exist", { fields: { parentName: ["does not exist"] } });
+      throw missingParent(subject);
     case "unavailable":
       throw new GatewayError("unavailable", "the database is unavailable");
     default:

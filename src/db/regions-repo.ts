@@ -1,5 +1,6 @@
 import { eq, sql } from "drizzle-orm";
 import type { Region, RegionChanges, RegionInput } from "../domain/region.ts";
+import type { SecretBox } from "../domain/secret-box.ts";
 import type { Db } from "./client.ts";
 import { notifyChannel } from "./client.ts";
 import { catalogState, type RegionRow, regions } from "./schema.ts";
@@ -7,44 +8,60 @@ import { catalogState, type RegionRow, regions } from "./schema.ts";
 /** A transaction handle; drizzle's is the same shape as the database. */
 export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 
+/**
+ * Canonical region ⇄ row. The one place where stored values differ from canonical ones:
+ * the secrets (client key, region token) are sealed with AES-256-GCM.
+ */
+export interface RegionCodec {
+  toRow<T extends RegionChanges>(values: T): T;
+  fromRow(row: RegionRow): Region;
+}
+
 const iso = (t: string): string => new Date(t).toISOString();
 
-export function fromRow(row: RegionRow): Region {
+export function createRegionCodec(box: SecretBox): RegionCodec {
+  const seal = (v: string | null | undefined) => (typeof v === "string" ? box.seal(v) : v);
+  const open = (v: string | null) => (v === null ? null : box.open(v));
   return {
-    uid: row.uid,
-    name: row.name,
-    alias: row.alias,
-    locales: row.locales,
-    description: row.description,
-    scope: row.scope as Region["scope"],
-    status: row.status as Region["status"],
-    parentName: row.parentName,
-    apiUrl: row.apiUrl,
-    wsUrl: row.wsUrl,
-    httpDomain: row.httpDomain,
-    tcpDomain: row.tcpDomain,
-    caCert: row.caCert,
-    clientCert: row.clientCert,
-    clientKey: row.clientKey,
-    regionToken: row.regionToken,
-    enterpriseId: row.enterpriseId,
-    extra: row.extra,
-    revision: row.revision,
-    createdAt: iso(row.createdAt),
-    updatedAt: iso(row.updatedAt),
+    toRow(values) {
+      const row = { ...values };
+      if ("clientKey" in row) row.clientKey = seal(row.clientKey);
+      if ("regionToken" in row) row.regionToken = seal(row.regionToken);
+      return row;
+    },
+    fromRow(row) {
+      return {
+        uid: row.uid,
+        name: row.name,
+        alias: row.alias,
+        locales: row.locales,
+        description: row.description,
+        scope: row.scope as Region["scope"],
+        status: row.status as Region["status"],
+        parentName: row.parentName,
+        apiUrl: row.apiUrl,
+        wsUrl: row.wsUrl,
+        httpDomain: row.httpDomain,
+        tcpDomain: row.tcpDomain,
+        caCert: row.caCert,
+        clientCert: row.clientCert,
+        clientKey: open(row.clientKey),
+        regionToken: open(row.regionToken),
+        enterpriseId: row.enterpriseId,
+        extra: row.extra,
+        revision: row.revision,
+        createdAt: iso(row.createdAt),
+        updatedAt: iso(row.updatedAt),
+      };
+    },
   };
 }
 
 /** Every region and the catalogue version they belong to, read in one snapshot. */
-export async function loadCatalog(db: Db): Promise<{ version: number; regions: Region[] }> {
-  return db.transaction(
-    async (tx) => {
-      const [state] = await tx.select().from(catalogState).where(eq(catalogState.id, 1));
-      const rows = await tx.select().from(regions).orderBy(regions.createdAt, regions.name);
-      return { version: state?.version ?? 0, regions: rows.map(fromRow) };
-    },
-    { isolationLevel: "repeatable read", accessMode: "read only" },
-  );
+export async function loadRegions(tx: Tx, codec: RegionCodec): Promise<{ version: number; regions: Region[] }> {
+  const [state] = await tx.select().from(catalogState).where(eq(catalogState.id, 1));
+  const rows = await tx.select().from(regions).orderBy(regions.createdAt, regions.name);
+  return { version: state?.version ?? 0, regions: rows.map((r) => codec.fromRow(r)) };
 }
 
 export async function readVersion(db: Db): Promise<number> {
@@ -67,63 +84,94 @@ export async function beginWrite(tx: Tx, notify: boolean): Promise<number> {
   return version;
 }
 
-export async function findByName(tx: Tx, name: string): Promise<Region | null> {
-  const [row] = await tx.select().from(regions).where(eq(regions.name, name));
-  return row ? fromRow(row) : null;
+/** One change to one region, as the audit trail records it. */
+export interface RegionChange {
+  action: "region.create" | "region.update" | "region.delete";
+  subject: string;
+  before: Region | null;
+  after: Region | null;
 }
 
-export async function findByUid(tx: Tx, uid: string): Promise<Region | null> {
-  const [row] = await tx.select().from(regions).where(eq(regions.uid, uid));
-  return row ? fromRow(row) : null;
-}
+/**
+ * The region queries of one write transaction. It remembers what it changed, so the
+ * caller can update the snapshot and the audit trail from one list.
+ */
+export class RegionStore {
+  readonly changes: RegionChange[] = [];
 
-/** Canonical fields → column values: the one place where stored values differ from canonical ones. */
-export function toRow<T extends RegionChanges>(values: T): T {
-  return values;
-}
+  constructor(
+    readonly tx: Tx,
+    private readonly codec: RegionCodec,
+  ) {}
 
-export async function insertRegion(tx: Tx, input: RegionInput): Promise<Region> {
-  const [row] = await tx.insert(regions).values(toRow(input)).returning();
-  if (!row) throw new Error("insert returned no row");
-  return fromRow(row);
-}
+  async findByName(name: string): Promise<Region | null> {
+    const [row] = await this.tx.select().from(regions).where(eq(regions.name, name));
+    return row ? this.codec.fromRow(row) : null;
+  }
 
-export async function updateRegion(tx: Tx, name: string, changes: RegionChanges): Promise<Region> {
-  const [row] = await tx
-    .update(regions)
-    .set({ ...toRow(changes), revision: sql`${regions.revision} + 1`, updatedAt: sql`now()` })
-    .where(eq(regions.name, name))
-    .returning();
-  if (!row) throw new Error(`update found no region ${name}`);
-  return fromRow(row);
-}
+  async findByUid(uid: string): Promise<Region | null> {
+    const [row] = await this.tx.select().from(regions).where(eq(regions.uid, uid));
+    return row ? this.codec.fromRow(row) : null;
+  }
 
-/** Deletes a region and its whole subtree (the foreign key cascades); returns every deleted name. */
-export async function deleteRegionTree(tx: Tx, name: string): Promise<string[]> {
-  const subtree = await tx.execute<{ name: string }>(sql`
-    with recursive sub(name) as (
-      select name from regions where name = ${name}
-      union
-      select r.name from regions r join sub on r.parent_name = sub.name
-    ) select name from sub`);
-  await tx.delete(regions).where(eq(regions.name, name));
-  return rowsOf<{ name: string }>(subtree).map((r) => r.name);
-}
+  async insert(input: RegionInput): Promise<Region> {
+    const [row] = await this.tx.insert(regions).values(this.codec.toRow(input)).returning();
+    if (!row) throw new Error("insert returned no row");
+    const created = this.codec.fromRow(row);
+    this.changes.push({ action: "region.create", subject: created.name, before: null, after: created });
+    return created;
+  }
 
-/** The chain of ancestors of `name`, nearest first (stops if the data already loops). */
-export async function ancestorsOf(tx: Tx, name: string): Promise<string[]> {
-  const result = await tx.execute<{ name: string }>(sql`
-    with recursive up(name, parent, depth) as (
-      select name, parent_name, 0 from regions where name = ${name}
-      union
-      select r.name, r.parent_name, up.depth + 1 from regions r join up on r.name = up.parent
-      where up.depth < 10000
-    ) select name from up order by depth`);
-  return rowsOf<{ name: string }>(result).map((r) => r.name);
+  async update(before: Region, changes: RegionChanges): Promise<Region> {
+    const [row] = await this.tx
+      .update(regions)
+      .set({ ...this.codec.toRow(changes), revision: sql`${regions.revision} + 1`, updatedAt: sql`now()` })
+      .where(eq(regions.name, before.name))
+      .returning();
+    if (!row) throw new Error(`update found no region ${before.name}`);
+    const after = this.codec.fromRow(row);
+    this.changes.push({ action: "region.update", subject: after.name, before, after });
+    return after;
+  }
+
+  /** Deletes a region and its whole subtree (the foreign key cascades); returns them as they were. */
+  async deleteTree(name: string): Promise<Region[]> {
+    const subtree = await this.tx.execute<RegionRow>(sql`
+      with recursive sub(name) as (
+        select name from regions where name = ${name}
+        union
+        select r.name from regions r join sub on r.parent_name = sub.name
+      ) select r.* from regions r join sub on r.name = sub.name`);
+    await this.tx.delete(regions).where(eq(regions.name, name));
+    const deleted = rowsOf<Record<string, unknown>>(subtree).map((r) => this.codec.fromRow(camelRow(r)));
+    for (const d of deleted) this.changes.push({ action: "region.delete", subject: d.name, before: d, after: null });
+    return deleted;
+  }
+
+  /** The chain of ancestors of `name`, nearest first (stops if the data already loops). */
+  async ancestorsOf(name: string): Promise<string[]> {
+    const result = await this.tx.execute<{ name: string }>(sql`
+      with recursive up(name, parent, depth) as (
+        select name, parent_name, 0 from regions where name = ${name}
+        union
+        select r.name, r.parent_name, up.depth + 1 from regions r join up on r.name = up.parent
+        where up.depth < 10000
+      ) select name from up order by depth`);
+    return rowsOf<{ name: string }>(result).map((r) => r.name);
+  }
 }
 
 // postgres.js returns an array, PGlite an object with `rows`.
 function rowsOf<T>(result: unknown): T[] {
   if (Array.isArray(result)) return result as T[];
   return ((result as { rows?: T[] }).rows ?? []) as T[];
+}
+
+// A raw `select r.*` comes back with snake_case keys and driver-native timestamps.
+function camelRow(raw: Record<string, unknown>): RegionRow {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(raw)) {
+    out[k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())] = v instanceof Date ? v.toISOString() : v;
+  }
+  return out as RegionRow;
 }

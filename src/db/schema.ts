@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, foreignKey, integer, jsonb, pgTable, text, timestamp, varchar } from "drizzle-orm/pg-core";
+import { bigint, foreignKey, index, integer, jsonb, pgTable, text, timestamp, varchar } from "drizzle-orm/pg-core";
 
 /** One row per canonical region (see DESIGN.md's table). */
 export const regions = pgTable(
@@ -45,3 +45,49 @@ export const catalogState = pgTable("catalog_state", {
 });
 
 export type RegionRow = typeof regions.$inferSelect;
+
+/**
+ * Credentials. Secrets are never stored in the clear: `secretHash` is SHA-256 of a bearer token
+ * or a salted scrypt hash of a password; `sealedSecret` is an access key's SK under AES-256-GCM.
+ */
+export const credentials = pgTable("credentials", {
+  id: varchar({ length: 40 }).primaryKey(),
+  type: varchar({ length: 16 }).notNull(), // token | password | access_key
+  name: varchar({ length: 255 }).notNull(),
+  role: varchar({ length: 16 }).notNull(), // admin | reader
+  privateRegions: jsonb().$type<string[]>().notNull().default([]),
+  enterpriseId: varchar({ length: 36 }),
+  expiresAt: timestamp({ withTimezone: true, mode: "string" }),
+  userName: varchar({ length: 255 }).unique(),
+  accessKey: varchar({ length: 64 }).unique(),
+  secretHash: text(),
+  sealedSecret: text(),
+  createdAt: timestamp({ withTimezone: true, mode: "string" }).notNull().default(sql`now()`),
+  revokedAt: timestamp({ withTimezone: true, mode: "string" }),
+});
+
+/** Revoked Keystone tokens (issued tokens are signed, not stored); kept until they would expire. */
+export const tokenRevocations = pgTable("token_revocations", {
+  tokenId: varchar({ length: 64 }).primaryKey(),
+  expiresAt: timestamp({ withTimezone: true, mode: "string" }).notNull(),
+});
+
+/** Who changed what: written in the same transaction as the change. Secrets are redacted. */
+export const auditLog = pgTable(
+  "audit_log",
+  {
+    id: bigint({ mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    at: timestamp({ withTimezone: true, mode: "string" }).notNull().default(sql`now()`),
+    actorId: varchar({ length: 40 }).notNull(),
+    actorName: varchar({ length: 255 }).notNull(),
+    dialect: varchar({ length: 16 }).notNull(), // rainbond | keystone | admin
+    action: varchar({ length: 32 }).notNull(), // region.create | region.update | region.delete | credential.create | credential.revoke
+    subject: varchar({ length: 255 }).notNull(),
+    before: jsonb(),
+    after: jsonb(),
+  },
+  (t) => [index("audit_log_subject_idx").on(t.subject, t.id)],
+);
+
+export type CredentialRow = typeof credentials.$inferSelect;
+export type AuditRow = typeof auditLog.$inferSelect;

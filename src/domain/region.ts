@@ -75,3 +75,11 @@ export function newRegionInput(name: string, uid: string): RegionInput {
     extra: {},
   };
 }
+
+/** A region as the audit trail keeps it: secrets replaced by a marker. */
+export function redactRegion(r: Region | null): Record<string, unknown> | null {
+  if (!r) return null;
+  const out: Record<string, unknown> = { ...r };
+  for (const f of secretFields) if (out[f] !== null) out[f] = "[redacted]";
+  return out;
+}

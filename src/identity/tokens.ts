@@ -17,8 +17,8 @@ const same = (a: Buffer, b: Buffer) => timingSafeEqual(a, b);
 export function createStaticAuthenticator(adminToken: string, manageToken?: string): Authenticator {
   const admin = digest(adminToken);
   const manage = manageToken ? digest(manageToken) : null;
-  const adminPrincipal: Principal = { id: "admin", name: "admin", role: "admin", canReadSecrets: true, seesPrivate: true };
-  const managePrincipal: Principal = { id: "manage", name: "manage-token", role: "admin", canReadSecrets: true, seesPrivate: true };
+  const adminPrincipal: Principal = { id: "admin", name: "admin", role: "admin", privateRegions: "*", enterpriseId: null };
+  const managePrincipal: Principal = { id: "manage", name: "manage-token", role: "admin", privateRegions: "*", enterpriseId: null };
   return {
     authenticate(token, realm) {
       const presented = digest(token);

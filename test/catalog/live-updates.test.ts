@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { Catalog } from "../../src/catalog/service.ts";
 import { type Database, openDatabase } from "../../src/db/client.ts";
 import { newRegionInput } from "../../src/domain/region.ts";
-import { backends, type TestDatabase } from "../support/backends.ts";
+import { backends, type TestDatabase, testSecretBox } from "../support/backends.ts";
 
 const postgresBackend = backends.find((b) => b.name === "postgres");
 
@@ -16,8 +16,8 @@ describe.skipIf(!postgresBackend?.available)("live updates across instances (pos
   beforeAll(async () => {
     db = await (postgresBackend as NonNullable<typeof postgresBackend>).open();
     secondDb = await openDatabase({ databaseUrl: db.url });
-    writer = await Catalog.open(db.database);
-    reader = await Catalog.open(secondDb, { pollIntervalMs: 200 });
+    writer = await Catalog.open(db.database, { secretBox: testSecretBox });
+    reader = await Catalog.open(secondDb, { secretBox: testSecretBox, pollIntervalMs: 200 });
   });
   afterAll(async () => {
     await reader?.close();

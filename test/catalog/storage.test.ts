@@ -1,9 +1,13 @@
+import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Catalog } from "../../src/catalog/service.ts";
-import { loadCatalog } from "../../src/db/regions-repo.ts";
+import { createRegionCodec, loadRegions } from "../../src/db/regions-repo.ts";
 import { GatewayError } from "../../src/domain/errors.ts";
 import { newRegionInput, type RegionInput } from "../../src/domain/region.ts";
-import { backends, type TestDatabase } from "../support/backends.ts";
+import { backends, type TestDatabase, testSecretBox } from "../support/backends.ts";
+
+const loadCatalog = (db: TestDatabase["database"]["db"]) =>
+  db.transaction((tx) => loadRegions(tx, createRegionCodec(testSecretBox)));
 
 const region = (name: string, extra: Partial<RegionInput> = {}): RegionInput => ({
   ...newRegionInput(name, `uid-${name}`),
@@ -26,7 +30,7 @@ for (const backend of backends) {
     let catalog: Catalog;
     beforeAll(async () => {
       db = await backend.open();
-      catalog = await Catalog.open(db.database);
+      catalog = await Catalog.open(db.database, { secretBox: testSecretBox });
     });
     afterAll(async () => {
       await catalog?.close();
@@ -58,6 +62,16 @@ for (const backend of backends) {
       expect(fromDb).toEqual(created);
       expect(catalog.get("full")).toEqual(created);
       expect(catalog.getByUid("uid-full")).toEqual(created);
+    });
+
+    it("keeps the client key and region token sealed (AES-256-GCM) in the database", async () => {
+      const raw = await db.database.db.execute(sql`select client_key, region_token, ca_cert from regions where name = 'full'`);
+      const row = (Array.isArray(raw) ? raw[0] : (raw as { rows: unknown[] }).rows[0]) as Record<string, string>;
+      expect(row.client_key).toMatch(/^v1:/);
+      expect(row.region_token).toMatch(/^v1:/);
+      expect(JSON.stringify(row)).not.toContain("KEY");
+      expect(JSON.stringify(row)).not.toContain("TOKEN");
+      expect(row.ca_cert).toContain("CA"); // certificates are public material, stored as given
     });
 
     it("bumps the revision and the catalogue version on every write", async () => {
@@ -121,7 +135,7 @@ for (const backend of backends) {
     });
 
     it("a second catalogue on the same database sees the first one's writes after reload", async () => {
-      const other = await Catalog.open(db.database);
+      const other = await Catalog.open(db.database, { secretBox: testSecretBox });
       await catalog.create(region("seen-by-other"));
       expect(other.get("seen-by-other")).toBeUndefined();
       await other.reload();

@@ -4,6 +4,10 @@ import { PGlite } from "@electric-sql/pglite";
 import postgres from "postgres";
 import { inject } from "vitest";
 import { type Database, openDatabase } from "../../src/db/client.ts";
+import { createSecretBox } from "../../src/domain/secret-box.ts";
+
+/** The key every test catalogue seals its secrets with. */
+export const testSecretBox = createSecretBox(Buffer.alloc(32, 7));
 
 /** A fresh, migrated, throw-away database on one backend. */
 export interface TestDatabase {

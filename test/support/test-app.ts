@@ -1,4 +1,5 @@
 import { Catalog } from "../../src/catalog/service.ts";
+import { testSecretBox } from "./backends.ts";
 import { createApp } from "../../src/http/app.ts";
 import { createStaticAuthenticator } from "../../src/identity/tokens.ts";
 import type { Backend, TestDatabase } from "./backends.ts";
@@ -16,7 +17,7 @@ export interface TestApp {
 /** The whole gateway on a fresh database of `backend`, served in-process (app.request). */
 export async function openTestApp(backend: Backend, options: { publicUrl?: string } = {}): Promise<TestApp> {
   const db = await backend.open();
-  const catalog = await Catalog.open(db.database);
+  const catalog = await Catalog.open(db.database, { secretBox: testSecretBox });
   const app = createApp({
     catalog,
     database: db.database,

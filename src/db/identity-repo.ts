@@ -1,0 +1,70 @@
+import { and, desc, eq, gt, isNull, lt, sql } from "drizzle-orm";
+import type { Tx } from "./regions-repo.ts";
+import { auditLog, type CredentialRow, credentials, tokenRevocations } from "./schema.ts";
+
+export type NewCredentialRow = typeof credentials.$inferInsert;
+
+/** Live credentials (not revoked) and unexpired token revocations: the identity snapshot's source. */
+export async function loadIdentity(tx: Tx): Promise<{ credentials: CredentialRow[]; revokedTokens: string[] }> {
+  const rows = await tx.select().from(credentials).where(isNull(credentials.revokedAt)).orderBy(credentials.createdAt);
+  const revoked = await tx
+    .select({ tokenId: tokenRevocations.tokenId })
+    .from(tokenRevocations)
+    .where(gt(tokenRevocations.expiresAt, sql`now()`));
+  return { credentials: rows, revokedTokens: revoked.map((r) => r.tokenId) };
+}
+
+export async function insertCredential(tx: Tx, row: NewCredentialRow): Promise<CredentialRow> {
+  const [created] = await tx.insert(credentials).values(row).returning();
+  if (!created) throw new Error("insert returned no row");
+  return created;
+}
+
+/** Revokes a live credential; frees its user name for reuse. Returns it as it was, or null. */
+export async function revokeCredential(tx: Tx, id: string): Promise<CredentialRow | null> {
+  const [before] = await tx
+    .select()
+    .from(credentials)
+    .where(and(eq(credentials.id, id), isNull(credentials.revokedAt)));
+  if (!before) return null;
+  await tx.update(credentials).set({ revokedAt: sql`now()`, userName: null }).where(eq(credentials.id, id));
+  return before;
+}
+
+export async function listCredentials(tx: Tx): Promise<CredentialRow[]> {
+  return tx.select().from(credentials).where(isNull(credentials.revokedAt)).orderBy(credentials.createdAt);
+}
+
+export async function countAdminCredentials(tx: Tx): Promise<number> {
+  const [r] = await tx
+    .select({ n: sql<number>`count(*)::int` })
+    .from(credentials)
+    .where(and(isNull(credentials.revokedAt), eq(credentials.role, "admin")));
+  return r?.n ?? 0;
+}
+
+export async function insertRevocation(tx: Tx, tokenId: string, expiresAt: string): Promise<void> {
+  await tx.insert(tokenRevocations).values({ tokenId, expiresAt }).onConflictDoNothing();
+  await tx.delete(tokenRevocations).where(lt(tokenRevocations.expiresAt, sql`now()`));
+}
+
+export interface AuditEntry {
+  actorId: string;
+  actorName: string;
+  dialect: string;
+  action: string;
+  subject: string;
+  before: unknown;
+  after: unknown;
+}
+
+export async function insertAudit(tx: Tx, entries: AuditEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  // bulk imports can write thousands of entries: keep each statement well under the parameter limit
+  for (let i = 0; i < entries.length; i += 1000) await tx.insert(auditLog).values(entries.slice(i, i + 1000));
+}
+
+export async function readAudit(tx: Tx, filter: { subject?: string | undefined; limit: number }) {
+  const where = filter.subject === undefined ? undefined : eq(auditLog.subject, filter.subject);
+  return tx.select().from(auditLog).where(where).orderBy(desc(auditLog.id)).limit(filter.limit);
+}

@@ -5,6 +5,7 @@ import type { Catalog } from "../catalog/service.ts";
 import type { Database } from "../db/client.ts";
 import { GatewayError } from "../domain/errors.ts";
 import type { Authenticator } from "../identity/tokens.ts";
+import { createAdminMigrationRoutes, isImportPath } from "./admin-migration-routes.ts";
 import { limitBody } from "./body.ts";
 import { renderKeystoneError } from "./keystone-errors.ts";
 import { createKeystoneRoutes } from "./keystone-routes.ts";
@@ -45,7 +46,9 @@ export function createApp(deps: AppDeps) {
       c.header("x-openstack-request-id", `req-${randomUUID()}`);
     }
   });
-  app.use("*", limitBody());
+  const limit = limitBody();
+  // the import route has its own, larger limit (admin-migration-routes.ts)
+  app.use("*", (c, next) => (isImportPath(c.req.path) ? next() : limit(c, next)));
 
   app.get("/healthz", (c) => c.json({ status: "ok" }));
   app.get("/readyz", async (c) => {
@@ -59,6 +62,7 @@ export function createApp(deps: AppDeps) {
 
   app.route("/", createRainbondRoutes({ catalog: deps.catalog, auth: deps.auth, newUid }));
   app.route("/", createKeystoneRoutes({ catalog: deps.catalog, auth: deps.auth, newUid, baseUrl }));
+  app.route("/", createAdminMigrationRoutes({ catalog: deps.catalog, auth: deps.auth, newUid, baseUrl }));
 
   const renderError = (error: unknown, c: Context) => {
     const rendered =

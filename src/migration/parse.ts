@@ -1,0 +1,223 @@
+import { fromKeystoneCreate, parseKeystoneBody } from "../adapters/keystone.ts";
+import { fromRainbondAdd, parseRainbondAdd } from "../adapters/rainbond.ts";
+import { GatewayError } from "../domain/errors.ts";
+import { newRegionInput, type RegionInput, regionSchema } from "../domain/region.ts";
+import { detectFormat, expectedShapes } from "./detect.ts";
+import { DocumentError, type DocRegion, type Field, type Format, fields, type ParsedDocument, redact } from "./document.ts";
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** Parses JSON text; a syntax error is a DocumentError with the parser's message. */
+export function parseJsonText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new DocumentError(`not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Reads a document in `format`: the envelope first (a wrong or unknown shape is a
+ * DocumentError), then every record, each either accepted or rejected with its reason.
+ */
+export function parseDocument(format: Format, doc: unknown): ParsedDocument {
+  const detected = detectFormat(doc);
+  if (detected === null) throw new DocumentError(`not a ${format} document: expected ${expectedShapes[format]}`);
+  if (detected !== "empty" && detected !== format) {
+    throw new DocumentError(`the document looks like a ${detected} document, not ${format}: expected ${expectedShapes[format]}`);
+  }
+  const items = itemsOf(format, doc);
+  const parsed: ParsedDocument = { format, records: [], rejected: [] };
+  items.forEach((raw, index) => {
+    try {
+      parsed.records.push({ index, region: parseRecord(format, raw), raw });
+    } catch (e) {
+      if (!(e instanceof GatewayError)) throw e;
+      parsed.rejected.push({ index, name: nameOf(format, raw), reason: reasonOf(e), record: redact(raw) });
+    }
+  });
+  return parsed;
+}
+
+function itemsOf(format: Format, doc: unknown): unknown[] {
+  if (Array.isArray(doc)) return doc;
+  if (!isObject(doc)) throw new DocumentError(`not a ${format} document: expected ${expectedShapes[format]}`);
+  if (format === "keystone") {
+    if (Array.isArray(doc.regions)) return doc.regions;
+    if (isObject(doc.region)) return [doc.region];
+  }
+  if (format === "rainbond" && Array.isArray(doc.data)) return doc.data;
+  return [doc];
+}
+
+export function parseRecord(format: Format, raw: unknown): DocRegion {
+  if (!isObject(raw)) throw new GatewayError("validation", "a record must be a JSON object");
+  switch (format) {
+    case "rainbond":
+      return parseRainbondRecord(raw);
+    case "keystone":
+      return parseKeystoneRecord(raw);
+    case "canonical":
+      return parseCanonicalRecord(raw);
+  }
+}
+
+/** The name a record gives itself, for reports, before it is validated. */
+export function nameOf(format: Format, raw: unknown): string | null {
+  if (!isObject(raw)) return null;
+  const key = format === "rainbond" ? "region_name" : format === "keystone" ? "id" : "name";
+  const v = raw[key];
+  return typeof v === "string" || typeof v === "number" ? String(v) : null;
+}
+
+/** "field: message; field: message" from a validation error, else its message. */
+export function reasonOf(e: GatewayError): string {
+  if (!e.fields) return e.message;
+  return Object.entries(e.fields)
+    .map(([f, msgs]) => `${f}: ${msgs.join(" ")}`)
+    .join("; ");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rainbond
+
+const consoleMax: Record<string, number> = { region_name: 64, region_alias: 64, desc: 200 };
+const endpointKeys = ["url", "wsurl", "httpdomain", "tcpdomain"] as const;
+// Values that pass the console's own validators; used only to validate the other fields of a
+// record whose endpoint is relaxed below, and replaced by the document's own value afterwards.
+const stand: Record<string, string> = {
+  region_name: "x",
+  region_alias: "x",
+  desc: "",
+  url: "https://region.invalid",
+  wsurl: "wss://region.invalid",
+  httpdomain: "x",
+  tcpdomain: "0.0.0.0",
+};
+const canonicalOf: Record<string, Field> = {
+  region_name: "name",
+  region_alias: "alias",
+  desc: "description",
+  url: "apiUrl",
+  wsurl: "wsUrl",
+  httpdomain: "httpDomain",
+  tcpdomain: "tcpDomain",
+};
+
+/**
+ * One Rainbond record: the console's add validation (parseRainbondAdd), with three relaxations a
+ * document needs and the console's add does not: (1) endpoints may be missing (the console's own
+ * v1 list omits wsurl, httpdomain and tcpdomain: they are then not carried); (2) endpoints may be
+ * blank when status is "0" (editing), which is how the gateway shows a region created through /v3;
+ * (3) region_name, region_alias and desc may be as long as the canonical model allows (255),
+ * since a gateway region created through /v3 may be longer than the console's add limits.
+ * A null or missing `token` / `key_file` is "not stated" (the console's views print null for
+ * withheld secrets), so importing such a record never erases a stored secret.
+ */
+function parseRainbondRecord(raw: Record<string, unknown>): DocRegion {
+  const body: Record<string, unknown> = { ...raw };
+  const kept: Record<string, string> = {};
+  const notCarried = new Set<Field>();
+  const editing = raw.status !== undefined && String(raw.status).trim() === "0";
+  for (const key of endpointKeys) {
+    const v = raw[key];
+    if (v === undefined) {
+      body[key] = stand[key];
+      notCarried.add(canonicalOf[key] as Field);
+    } else if (editing && typeof v === "string" && v.trim() === "") {
+      body[key] = stand[key];
+      kept[key] = "";
+    }
+  }
+  if (raw.region_alias === undefined) {
+    body.region_alias = stand.region_alias;
+    notCarried.add("alias");
+  }
+  for (const [key, max] of Object.entries(consoleMax)) {
+    const v = raw[key];
+    if (typeof v === "string" && [...v.trim()].length > max && [...v.trim()].length <= 255) {
+      body[key] = stand[key];
+      kept[key] = v.trim();
+    }
+  }
+  const add = parseRainbondAdd(body);
+  const values: RegionInput = fromRainbondAdd(add, "");
+  for (const [key, value] of Object.entries(kept)) (values as unknown as Record<string, unknown>)[canonicalOf[key] as Field] = value;
+  if (notCarried.has("alias")) values.alias = values.name;
+  checkCanonical(values, raw.region_id !== undefined);
+
+  const carried = new Set<Field>(["name", "apiUrl", "wsUrl", "httpDomain", "tcpDomain", "alias", "caCert", "clientCert"]);
+  if (raw.region_id !== undefined) carried.add("uid");
+  if (raw.desc !== undefined) carried.add("description");
+  if (raw.scope !== undefined) carried.add("scope");
+  if (raw.status !== undefined) carried.add("status");
+  if (raw.enterprise_id !== undefined) carried.add("enterpriseId");
+  if (raw.ssl_ca_cert === undefined) carried.delete("caCert");
+  if (raw.cert_file === undefined) carried.delete("clientCert");
+  if (raw.token !== undefined && raw.token !== null) carried.add("regionToken");
+  if (raw.key_file !== undefined && raw.key_file !== null) carried.add("clientKey");
+  for (const f of notCarried) carried.delete(f);
+  return { values, carried };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Keystone
+
+/**
+ * One Keystone region object, as `/v3/regions` lists it: the create body's validation
+ * (parseKeystoneBody / fromKeystoneCreate). `id` is required: a region without one could not be
+ * matched by a second run. `links` is ignored; every other unknown key is an extra property.
+ */
+function parseKeystoneRecord(raw: Record<string, unknown>): DocRegion {
+  const body = parseKeystoneBody({ region: raw });
+  if (!body.id) throw new GatewayError("validation", "id is required", { fields: { id: ["is required in a document"] } });
+  const values = fromKeystoneCreate(body, body.id, "");
+  checkCanonical(values, false);
+  // type is always stated: a region without one is public, as Keystone shows every region to every token
+  const carried = new Set<Field>(["name", "scope", "extra"]);
+  if ("description" in raw) carried.add("description");
+  if ("parent_region_id" in raw) carried.add("parentName");
+  if ("locales" in raw) {
+    carried.add("locales");
+    // the display name follows locales only when they name one (as a Keystone PATCH does)
+    if (body.locales?.["zh-cn"] !== undefined || body.locales?.["en-us"] !== undefined) carried.add("alias");
+  }
+  return { values, carried };
+}
+
+// ---------------------------------------------------------------------------------------------
+// canonical
+
+const storeOwned = new Set(["revision", "createdAt", "updatedAt"]);
+const fieldSet = new Set<string>(fields);
+
+/** One canonical record: every field optional but `name`; absent fields are not carried. */
+function parseCanonicalRecord(raw: Record<string, unknown>): DocRegion {
+  const problems: Record<string, string[]> = {};
+  for (const key of Object.keys(raw)) {
+    if (!fieldSet.has(key) && !storeOwned.has(key)) problems[key] = ["is not a canonical field"];
+  }
+  if (raw.name === undefined) problems.name = ["is required"];
+  if (Object.keys(problems).length > 0) throw new GatewayError("validation", "invalid record", { fields: problems });
+  const values = newRegionInput(String(raw.name), "");
+  const carried = new Set<Field>();
+  for (const f of fields) {
+    if (raw[f] === undefined) continue;
+    (values as unknown as Record<string, unknown>)[f] = raw[f];
+    carried.add(f);
+  }
+  if (!carried.has("alias")) values.alias = values.name;
+  checkCanonical(values, carried.has("uid"));
+  return { values, carried };
+}
+
+const inputSchema = regionSchema.omit({ revision: true, createdAt: true, updatedAt: true });
+
+/** The canonical rules (lengths, enums, name characters); uid "" stands for "not stated yet". */
+export function checkCanonical(values: RegionInput, uidStated = true): void {
+  const result = inputSchema.safeParse(values.uid === "" && !uidStated ? { ...values, uid: "-" } : values);
+  if (result.success) return;
+  const problems: Record<string, string[]> = {};
+  for (const issue of result.error.issues) (problems[String(issue.path[0] ?? "record")] ??= []).push(issue.message);
+  throw new GatewayError("validation", "invalid record", { fields: problems });
+}

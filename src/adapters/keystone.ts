@@ -96,6 +96,10 @@ export function parseKeystoneBody(body: unknown): KeystoneRegionBody {
         if (typeof value !== "object" || value === null || Array.isArray(value) || Object.values(value).some((v) => typeof v !== "string")) {
           throw invalid("locales", repr(value), "is not an object of strings");
         }
+        // a locale's name becomes the region's display name (alias): the same 255 limit
+        for (const [locale, name] of Object.entries(value as Record<string, string>)) {
+          if ([...name].length > 255) throw invalid(`locales/${locale}`, repr(name), "is too long");
+        }
         out.locales = value as Record<string, string>;
         break;
       case "links":
@@ -118,6 +122,23 @@ export function checkRegionId(id: string): void {
     );
   }
   if (/[/\u0000-\u001f\u007f]/.test(id)) throw invalid("id", repr(id), "must not contain '/' or control characters");
+  // `/v3/regions/.` and `/v3/regions/..` are normalised away by every URL parser: such a region could
+  // never be shown, patched or deleted, and its links.self would point at the collection
+  if (id === "." || id === "..") throw invalid("id", repr(id), "must not be '.' or '..'");
+}
+
+/**
+ * A parent id that no region can have (too long, '/', control characters) names no region:
+ * Keystone answers that with RegionNotFound (404), not with a validation error.
+ */
+function checkParentId(parent: string | null | undefined): void {
+  if (parent === null || parent === undefined) return;
+  if ([...parent].length > 255 || /[/\u0000-\u001f\u007f]/.test(parent) || parent === "." || parent === "..") {
+    throw new GatewayError("not_found", `parent region ${parent} does not exist`, {
+      subject: parent,
+      fields: { parentName: ["does not exist"] },
+    });
+  }
 }
 
 /**
@@ -128,6 +149,7 @@ export function checkRegionId(id: string): void {
 export function fromKeystoneCreate(b: KeystoneRegionBody, generatedId: string, uid: string): RegionInput {
   const name = b.id ? b.id : generatedId;
   checkRegionId(name);
+  checkParentId(b.parentName);
   const base = newRegionInput(name, uid);
   return {
     ...base,
@@ -143,7 +165,8 @@ export function fromKeystoneCreate(b: KeystoneRegionBody, generatedId: string, u
 
 /** A parsed PATCH body → the changes it makes; endpoints, certificates and tokens are never touched. */
 export function fromKeystoneUpdate(b: KeystoneRegionBody, urlId: string, current: Region): RegionChanges {
-  if (b.id !== undefined && b.id !== urlId) throw new GatewayError("bad_request", "Cannot change ID");
+  checkMatchingId(b, urlId);
+  checkParentId(b.parentName);
   const changes: RegionChanges = {};
   if (b.description !== undefined) changes.description = b.description;
   if (b.parentName !== undefined) changes.parentName = b.parentName;
@@ -155,6 +178,11 @@ export function fromKeystoneUpdate(b: KeystoneRegionBody, urlId: string, current
   }
   if (Object.keys(b.extra).length > 0) changes.extra = { ...current.extra, ...b.extra };
   return changes;
+}
+
+/** PATCH: an `id` in the body must be the URL's (Keystone's `_require_matching_id`, checked before the lookup). */
+export function checkMatchingId(b: KeystoneRegionBody, urlId: string): void {
+  if (b.id !== undefined && b.id !== urlId) throw new GatewayError("bad_request", "Cannot change ID");
 }
 
 /** Keystone answers `{"region": {}}` on PATCH with 400 (the schema's minProperties: 1). */

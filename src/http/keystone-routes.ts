@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import {
+  checkMatchingId,
   fromKeystoneCreate,
   fromKeystoneUpdate,
   isEmptyUpdate,
@@ -107,6 +108,7 @@ export function createKeystoneRoutes(deps: KeystoneDeps) {
         throw new GatewayError("validation", "Invalid input for field 'region': {} does not have enough properties");
       }
       const body = parseKeystoneBody(raw);
+      checkMatchingId(body, id); // before the lookup, as Keystone does: an id change is 400 even for an unknown region
       const current = findVisible(c.var.principal, id);
       const updated = await catalog.update(id, fromKeystoneUpdate(body, id, current));
       return c.json({ region: toKeystoneRegion(updated, deps.baseUrl(c.req.url)) });

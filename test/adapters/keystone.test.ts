@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import {
+  checkMatchingId,
   checkRegionId,
   fromKeystoneCreate,
   fromKeystoneUpdate,
@@ -304,6 +305,7 @@ describe("round trips: canonical → toKeystoneRegion → parseKeystoneBody → 
     { label: "unicode id and description", r: region("中国-香港", { description: "香港 “quoted” \\ back", alias: "中国-香港", scope: "public" }) },
     { label: "id with spaces, colons and dots", r: region("a b:c.d_e-f", { description: "x".repeat(255) }) },
     { label: "255-character id", r: region("r".repeat(255)) },
+    { label: "255-character locale names", r: region("loc", { alias: "名".repeat(255), locales: { "zh-cn": "名".repeat(255), "en-us": "n".repeat(255) } }) },
   ];
 
   it.each(cases)("create: $label", ({ r }) => {
@@ -390,6 +392,7 @@ describe("parseKeystoneBody", () => {
     { label: "locales a string", body: { region: { locales: "en-us" } }, message: /field 'locales'/ },
     { label: "locales with a non-string value", body: { region: { locales: { "en-us": 1 } } }, message: /field 'locales'/ },
     { label: "locales an array", body: { region: { locales: ["en-us"] } }, message: /field 'locales'/ },
+    { label: "a locale's name over 255", body: { region: { locales: { "zh-cn": "名".repeat(256) } } }, message: /field 'locales\/zh-cn'.*too long/ },
   ])("refuses $label with a 400", ({ body, message }) => {
     const e = thrown(() => parseKeystoneBody(body));
     expect(e.status).toBe(400);
@@ -416,7 +419,7 @@ describe("checkRegionId", () => {
     expect(e.message).toBe((capturedBody(31) as { error: { message: string } }).error.message);
   });
 
-  it.each(["a/b", "/", "a\nb", "a\u0000", "tab\there", "del\u007f"])("refuses %j (ids travel in URL paths)", (id) => {
+  it.each(["a/b", "/", "a\nb", "a\u0000", "tab\there", "del\u007f", ".", ".."])("refuses %j (ids travel in URL paths)", (id) => {
     expect(thrown(() => checkRegionId(id)).status).toBe(400);
   });
 });
@@ -446,6 +449,13 @@ describe("fromKeystoneCreate", () => {
     { locales: { "pt-br": "Norte" }, alias: "r" },
   ])("takes the alias from locales $locales → $alias", ({ locales, alias }) => {
     expect(fromKeystoneCreate(parseKeystoneBody({ region: { id: "r", locales } }), "g", "u").alias).toBe(alias);
+  });
+
+  it.each(["a/b", "p".repeat(256), "..", "bad\u0001"])("a parent no region can be named (%j) is 404 for that parent, as Keystone's RegionNotFound", (parent) => {
+    const e = thrown(() => fromKeystoneCreate(parseKeystoneBody({ region: { id: "r", parent_region_id: parent } }), "g", "u"));
+    expect(e.status).toBe(404);
+    expect(e.code).toBe("not_found");
+    expect(e.subject).toBe(parent);
   });
 
   it("checks the id it ends up with", () => {
@@ -483,6 +493,19 @@ describe("fromKeystoneUpdate", () => {
     const e = thrown(() => fromKeystoneUpdate(parseKeystoneBody({ region: { id: "renamed" } }), "cn-north-1", current));
     expect(e.status).toBe(400);
     expect(e.message).toBe("Cannot change ID");
+  });
+
+  it.each(["a/b", "p".repeat(256)])("a parent no region can be named (%j) is 404 for that parent", (parent) => {
+    const e = thrown(() => fromKeystoneUpdate(parseKeystoneBody({ region: { parent_region_id: parent } }), "cn-north-1", current));
+    expect(e.status).toBe(404);
+    expect(e.subject).toBe(parent);
+  });
+
+  it("checkMatchingId: the URL's id passes, another is 'Cannot change ID', none passes", () => {
+    expect(() => checkMatchingId(parseKeystoneBody({ region: { id: "a" } }), "a")).not.toThrow();
+    expect(() => checkMatchingId(parseKeystoneBody({ region: {} }), "a")).not.toThrow();
+    expect(thrown(() => checkMatchingId(parseKeystoneBody({ region: { id: "b" } }), "a")).message).toBe("Cannot change ID");
+    expect(thrown(() => checkMatchingId(parseKeystoneBody({ region: { id: "" } }), "a")).status).toBe(400);
   });
 
   it("does not mutate the current region's extra", () => {

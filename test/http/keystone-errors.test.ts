@@ -155,6 +155,9 @@ for (const backend of backends) {
         { label: "locales not an object of strings", body: { region: { id: "bad-1", locales: { "en-us": 1 } } }, message: /field 'locales'/ },
         { label: "id with a slash", body: { region: { id: "a/b" } }, message: /field 'id'/ },
         { label: "id with a control character", body: { region: { id: "a\u0001b" } }, message: /field 'id'/ },
+        { label: "id '..' (unreachable through a URL)", body: { region: { id: ".." } }, message: /field 'id'/ },
+        { label: "id '.'", body: { region: { id: "." } }, message: /field 'id'/ },
+        { label: "a locale name over 255", body: { region: { id: "bad-1", locales: { "zh-cn": "x".repeat(256) } } }, message: /field 'locales\/zh-cn'/ },
       ])("POST with $label: 400", async ({ body, message }) => {
         const res = await c.keystone("POST", "/v3/regions", body);
         const got = await keystoneError(res, 400, "Bad Request");
@@ -201,6 +204,12 @@ for (const backend of backends) {
         await keystoneError(res.clone(), 404, "Not Found");
         expect(await res.json()).toEqual(capturedError(30));
         expect((await c.keystone("GET", "/v3/regions/bad-5")).status).toBe(404);
+      });
+
+      it.each(["a/b", "p".repeat(300)])("POST with a parent no region can have (%s): 404 naming it, as for any unknown parent", async (parent) => {
+        const res = await c.keystone("POST", "/v3/regions", { region: { id: "bad-6", parent_region_id: parent } });
+        expect(await res.json()).toEqual({ error: { code: 404, title: "Not Found", message: `Could not find region: ${parent}.` } });
+        expect(res.status).toBe(404);
       });
 
       it("POST of an existing id: 409 with Keystone's exact body (capture 25), duplicate checked before the parent", async () => {

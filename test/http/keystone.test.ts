@@ -581,6 +581,20 @@ for (const backend of backends) {
         expect((await show("renamed")).status).toBe(404);
       });
 
+      it("an id change on an unknown region is still 400 \"Cannot change ID\" (Keystone checks it before the lookup)", async () => {
+        const res = await patch("does-not-exist", { id: "renamed" });
+        expect(res.status).toBe(400);
+        expect(await res.json()).toEqual(capture(45).response?.json);
+      });
+
+      it.each(["a/b", "p".repeat(256)])("a parent no region can have (%s) is 404 naming it, like any unknown parent", async (parent) => {
+        const id = `pa-badparent-${parent.length}`;
+        await create({ id });
+        const res = await patch(id, { parent_region_id: parent });
+        expect(res.status).toBe(404);
+        expect(await res.json()).toEqual({ error: { code: 404, title: "Not Found", message: `Could not find region: ${parent}.` } });
+      });
+
       it("an unknown region is 404 (capture 48)", async () => {
         const res = await patch("does-not-exist", { description: "x" });
         expect(res.status).toBe(404);

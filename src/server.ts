@@ -5,8 +5,10 @@ import { loadConfig } from "./config.ts";
 import { openDatabase } from "./db/client.ts";
 import { createSecretBox } from "./domain/secret-box.ts";
 import { createApp } from "./http/app.ts";
+import { createAuthenticator } from "./identity/authenticator.ts";
+import { bootstrapAdmin } from "./identity/credential-service.ts";
+import { saveAdminToken } from "./identity/admin-token-file.ts";
 import { resolveSecretKey } from "./identity/secret-key.ts";
-import { createStaticAuthenticator, resolveAdminToken } from "./identity/tokens.ts";
 
 /** The composition root: configuration → database → catalogue → HTTP server, and a clean stop. */
 export async function runServe(): Promise<void> {
@@ -20,15 +22,26 @@ export async function runServe(): Promise<void> {
     pollIntervalMs: config.pollIntervalMs,
     onError: (message, err) => logger.warn({ err }, message),
   });
-  const admin = resolveAdminToken(config.adminToken, config.dataDir);
-  if (admin.generated) {
-    // Printed once, to the terminal only (never through the logger); kept in a 0600 file.
-    process.stdout.write(`\nGenerated admin token (saved to ${admin.file}):\n\n    ${admin.token}\n\n`);
+  if (!config.adminToken) {
+    const generated = await bootstrapAdmin(catalog, secretBox);
+    if (generated) {
+      const file = saveAdminToken(config.dataDir, generated);
+      // Printed once, to the terminal only (never through the logger); kept in a 0600 file.
+      process.stdout.write(`\nGenerated admin token (saved to ${file}):\n\n    ${generated}\n\n`);
+    }
   }
+  const auth = createAuthenticator({
+    identity: () => catalog.identity(),
+    secretBox,
+    adminToken: config.adminToken,
+    manageToken: config.manageToken,
+  });
   const app = createApp({
     catalog,
     database,
-    auth: createStaticAuthenticator(admin.token, config.manageToken),
+    auth,
+    secretBox,
+    tokenTtlSeconds: config.tokenTtlSeconds,
     publicUrl: config.publicUrl,
     logger,
   });
@@ -56,4 +69,3 @@ export async function runServe(): Promise<void> {
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
 }
-

@@ -19,8 +19,10 @@ describe("region-gateway serve (real process, embedded database)", () => {
     gw = await startGateway({ DATA_DIR: dataDir });
     const file = path.join(dataDir, "admin-token");
     const token = readFileSync(file, "utf8").trim();
-    expect(token).toMatch(/^[0-9a-f]{48}$/);
+    expect(token).toMatch(/^rgt_[A-Za-z0-9_-]{43}$/);
     expect(statSync(file).mode & 0o777).toBe(0o600);
+    // the key that seals secrets at rest, generated beside it on the embedded database
+    expect(statSync(path.join(dataDir, "secret-key")).mode & 0o777).toBe(0o600);
     expect(gw.output().split(token).length - 1).toBe(1);
     const res = await fetch(`${gw.url}/v3/regions`, { headers: { "X-Auth-Token": token } });
     expect(res.status).toBe(200);

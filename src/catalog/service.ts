@@ -1,6 +1,6 @@
 import type { Database } from "../db/client.ts";
 import { classifyDbError } from "../db/errors.ts";
-import { type AuditEntry, insertAudit, loadIdentity } from "../db/identity-repo.ts";
+import { type AuditEntry, insertAudit, loadIdentity, readAudit } from "../db/identity-repo.ts";
 import {
   beginWrite,
   createRegionCodec,
@@ -99,6 +99,11 @@ export class Catalog {
 
   identity(): IdentityData {
     return this.identityData;
+  }
+
+  /** The audit trail, newest first (read from the database: it is not part of the snapshot). */
+  async audit(filter: { subject?: string | undefined; limit: number }) {
+    return readAudit(this.database.db as unknown as Tx, filter).catch((e) => rethrow(e, ""));
   }
 
   async create(input: RegionInput, actor: Actor = systemActor): Promise<Region> {

@@ -1,7 +1,8 @@
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { GatewayError } from "../domain/errors.ts";
 import type { Principal } from "../domain/principal.ts";
-import type { Authenticator, Realm } from "../identity/tokens.ts";
+import { isSdkSigned } from "../identity/aksk.ts";
+import type { Authenticator, Realm } from "../identity/authenticator.ts";
 
 export type AuthVariables = { principal: Principal };
 
@@ -9,7 +10,10 @@ export type AuthVariables = { principal: Principal };
  * Rainbond: `Authorization: <raw token>` as the console and grctl send it; a `Bearer ` or
  * `Token ` prefix is tolerated. Messages are the console's own.
  */
-export function rainbondAuth(auth: Authenticator, realm: Extract<Realm, `rainbond-${string}`>): MiddlewareHandler<{ Variables: AuthVariables }> {
+export function rainbondAuth(
+  auth: Authenticator,
+  realm: Extract<Realm, `rainbond-${string}`>,
+): MiddlewareHandler<{ Variables: AuthVariables }> {
   return async function rainbondAuthMiddleware(c, next) {
     const header = c.req.header("Authorization")?.trim();
     if (!header) throw new GatewayError("unauthorized", "No token");
@@ -23,15 +27,47 @@ export function rainbondAuth(auth: Authenticator, realm: Extract<Realm, `rainbon
   };
 }
 
-/** Keystone / Huawei: `X-Auth-Token`. */
+const signatureMessages = {
+  malformed: "The Authorization header is not a valid SDK-HMAC-SHA256 signature (Access, SignedHeaders incl. x-sdk-date, Signature).",
+  unknown_key: "The request you have made requires authentication.",
+  bad_signature: "The request signature does not match: check the access key's secret.",
+  skewed_date: "X-Sdk-Date is more than 15 minutes away from the server's time.",
+};
+
+/**
+ * Keystone / Huawei: `X-Auth-Token` (stored or issued tokens), or a request signed with an
+ * access key by the Huawei Cloud SDK (`Authorization: SDK-HMAC-SHA256 …`, `X-Sdk-Date`).
+ * `X-Domain-Id` / `X-Project-Id` are accepted and not needed.
+ */
 export function keystoneAuth(auth: Authenticator): MiddlewareHandler<{ Variables: AuthVariables }> {
   return async function keystoneAuthMiddleware(c, next) {
-    const token = c.req.header("X-Auth-Token")?.trim();
-    const principal = token ? auth.authenticate(token, "keystone") : null;
-    if (!principal) throw new GatewayError("unauthorized", "The request you have made requires authentication.");
-    c.set("principal", principal);
+    c.set("principal", await keystonePrincipal(auth, c));
     await next();
   };
+}
+
+async function keystonePrincipal(auth: Authenticator, c: Context): Promise<Principal> {
+  const token = c.req.header("X-Auth-Token")?.trim();
+  if (token) {
+    const principal = auth.authenticate(token, "keystone");
+    if (principal) return principal;
+    throw new GatewayError("unauthorized", "The request you have made requires authentication.");
+  }
+  const authorization = c.req.header("Authorization");
+  if (isSdkSigned(authorization)) {
+    const url = new URL(c.req.url);
+    const result = auth.authenticateSigned({
+      method: c.req.method,
+      path: url.pathname,
+      query: url.searchParams,
+      header: (name) => c.req.header(name),
+      body: ["GET", "HEAD", "DELETE"].includes(c.req.method) ? "" : await c.req.text(),
+    });
+    if (result.principal) return result.principal;
+    const reason = result.reason.ok ? "malformed" : result.reason.reason;
+    throw new GatewayError("unauthorized", signatureMessages[reason]);
+  }
+  throw new GatewayError("unauthorized", "The request you have made requires authentication.");
 }
 
 /**

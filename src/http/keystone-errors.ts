@@ -37,7 +37,7 @@ export function renderKeystoneError(error: unknown, base: string): Rendered {
   let message = error.message;
   switch (error.code) {
     case "not_found":
-      message = `Could not find region: ${error.subject ?? ""}.`;
+      if (error.subject !== undefined) message = `Could not find region: ${error.subject}.`;
       break;
     case "conflict":
       // sic: Keystone's message ends in two dots ("Duplicate ID, %s." inside "...%s.")
@@ -47,7 +47,8 @@ export function renderKeystoneError(error: unknown, base: string): Rendered {
       message = `The specified parent region ${error.subject ?? ""} would create a circular region hierarchy.`;
       break;
     case "unauthorized":
-      message = keystoneMessages.unauthorized;
+      // Keystone's generic text, unless the cause is worth telling (e.g. a skewed X-Sdk-Date)
+      message = error.message || keystoneMessages.unauthorized;
       headers["WWW-Authenticate"] = `Keystone uri="${base}/v3"`;
       break;
     case "route_not_found":

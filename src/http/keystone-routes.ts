@@ -10,8 +10,8 @@ import {
 } from "../adapters/keystone.ts";
 import type { Catalog } from "../catalog/service.ts";
 import { GatewayError } from "../domain/errors.ts";
-import { canSee, isAdmin, type Principal } from "../domain/principal.ts";
-import type { Authenticator } from "../identity/tokens.ts";
+import { actorOf, canSee, isAdmin, type Principal } from "../domain/principal.ts";
+import type { Authenticator } from "../identity/authenticator.ts";
 import { type AuthVariables, keystoneAuth } from "./auth.ts";
 import { readJson } from "./body.ts";
 import { keystoneMessages } from "./keystone-errors.ts";
@@ -80,7 +80,7 @@ export function createKeystoneRoutes(deps: KeystoneDeps) {
       require(c.var.principal, "identity:create_region");
       const body = parseKeystoneBody(await readJson(c, bodyMessages));
       const uid = deps.newUid();
-      const created = await catalog.create(fromKeystoneCreate(body, uid, uid));
+      const created = await catalog.create(fromKeystoneCreate(body, uid, uid), actorOf(c.var.principal, "keystone"));
       return c.json({ region: toKeystoneRegion(created, deps.baseUrl(c.req.url)) }, 201);
     },
   });
@@ -97,7 +97,7 @@ export function createKeystoneRoutes(deps: KeystoneDeps) {
       if (body.id !== undefined && body.id !== id) {
         throw new GatewayError("bad_request", `Conflicting region IDs specified: "${id}" != "${body.id}"`);
       }
-      const created = await catalog.create(fromKeystoneCreate({ ...body, id }, id, deps.newUid()));
+      const created = await catalog.create(fromKeystoneCreate({ ...body, id }, id, deps.newUid()), actorOf(c.var.principal, "keystone"));
       return c.json({ region: toKeystoneRegion(created, deps.baseUrl(c.req.url)) }, 201);
     },
     PATCH: async (c) => {
@@ -110,14 +110,14 @@ export function createKeystoneRoutes(deps: KeystoneDeps) {
       const body = parseKeystoneBody(raw);
       checkMatchingId(body, id); // before the lookup, as Keystone does: an id change is 400 even for an unknown region
       const current = findVisible(c.var.principal, id);
-      const updated = await catalog.update(id, fromKeystoneUpdate(body, id, current));
+      const updated = await catalog.update(id, fromKeystoneUpdate(body, id, current), actorOf(c.var.principal, "keystone"));
       return c.json({ region: toKeystoneRegion(updated, deps.baseUrl(c.req.url)) });
     },
     DELETE: async (c) => {
       require(c.var.principal, "identity:delete_region");
       const id = c.req.param("id") ?? "";
       findVisible(c.var.principal, id);
-      await catalog.remove(id);
+      await catalog.remove(id, actorOf(c.var.principal, "keystone"));
       return c.body(null, 204);
     },
   });

@@ -1,7 +1,7 @@
 import { Catalog } from "../../src/catalog/service.ts";
 import { testSecretBox } from "./backends.ts";
 import { createApp } from "../../src/http/app.ts";
-import { createStaticAuthenticator } from "../../src/identity/tokens.ts";
+import { createAuthenticator } from "../../src/identity/authenticator.ts";
 import type { Backend, TestDatabase } from "./backends.ts";
 
 export const adminToken = "test-admin-token";
@@ -21,7 +21,8 @@ export async function openTestApp(backend: Backend, options: { publicUrl?: strin
   const app = createApp({
     catalog,
     database: db.database,
-    auth: createStaticAuthenticator(adminToken, manageToken),
+    auth: createAuthenticator({ identity: () => catalog.identity(), secretBox: testSecretBox, adminToken, manageToken }),
+    secretBox: testSecretBox,
     publicUrl: options.publicUrl,
   });
   return {
@@ -55,4 +56,18 @@ export function clients(app: TestApp["app"]) {
       return app.request(`http://gw.test${path}`, withHeaders(init, token ? { Authorization: token } : {}));
     },
   };
+}
+
+/** A real credential, created through the admin API as an operator would; returns its secret parts. */
+export async function createCredential(
+  t: TestApp,
+  body: Record<string, unknown>,
+): Promise<{ id: string; token?: string; access?: string; secret?: string }> {
+  const res = await t.app.request("http://gw.test/admin/v1/credentials", {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "X-Auth-Token": adminToken },
+    body: JSON.stringify(body),
+  });
+  if (res.status !== 201) throw new Error(`credential not created: ${res.status} ${await res.text()}`);
+  return (await res.json()) as { id: string; token?: string };
 }

@@ -1,0 +1,75 @@
+import { Hono } from "hono";
+import type { Catalog } from "../catalog/service.ts";
+import { GatewayError } from "../domain/errors.ts";
+import { actorOf } from "../domain/principal.ts";
+import type { SecretBox } from "../domain/secret-box.ts";
+import type { Authenticator } from "../identity/authenticator.ts";
+import { createCredential, createCredentialSchema, revoke } from "../identity/credential-service.ts";
+import { publicView } from "../identity/credentials.ts";
+import { type AuthVariables, adminAuth } from "./auth.ts";
+import { readJson } from "./body.ts";
+import { keystoneMessages } from "./keystone-errors.ts";
+import { resource } from "./resource.ts";
+
+export interface AdminDeps {
+  catalog: Catalog;
+  auth: Authenticator;
+  secretBox: SecretBox;
+}
+
+const bodyMessages = { badJson: () => keystoneMessages.badJson, badContentType: () => keystoneMessages.badContentType };
+
+/** `/admin/v1/credentials` and `/admin/v1/audit`: admin credentials only; Keystone-shaped errors. */
+export function createAdminRoutes(deps: AdminDeps) {
+  const router = new Hono<{ Variables: AuthVariables }>({ strict: false });
+  router.use("/admin/v1/credentials", adminAuth(deps.auth));
+  router.use("/admin/v1/credentials/*", adminAuth(deps.auth));
+  router.use("/admin/v1/audit", adminAuth(deps.auth));
+
+  resource(router, "/admin/v1/credentials", {
+    GET: (c) => c.json({ credentials: deps.catalog.identity().credentials.map(publicView) }),
+    POST: async (c) => {
+      const parsed = createCredentialSchema.safeParse(await readJson(c, bodyMessages));
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new GatewayError("validation", `${issue?.path.join(".") || "body"}: ${issue?.message}`);
+      }
+      const created = await createCredential(deps.catalog, deps.secretBox, actorOf(c.var.principal, "admin"), parsed.data);
+      return c.json(created, 201);
+    },
+  });
+  resource(router, "/admin/v1/credentials/:id", {
+    DELETE: async (c) => {
+      try {
+        await revoke(deps.catalog, actorOf(c.var.principal, "admin"), c.req.param("id") ?? "");
+      } catch (e) {
+        if (e instanceof GatewayError && e.code === "not_found") throw new GatewayError("not_found", `Could not find credential: ${c.req.param("id")}.`);
+        throw e;
+      }
+      return c.body(null, 204);
+    },
+  });
+  resource(router, "/admin/v1/audit", {
+    GET: async (c) => {
+      const limitText = c.req.query("limit") ?? "100";
+      const limit = Number(limitText);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
+        throw new GatewayError("validation", "limit: an integer from 1 to 1000");
+      }
+      const rows = await deps.catalog.audit({ subject: c.req.query("region") ?? c.req.query("subject"), limit });
+      return c.json({
+        entries: rows.map((r) => ({
+          id: r.id,
+          at: new Date(r.at).toISOString(),
+          actor: { id: r.actorId, name: r.actorName },
+          dialect: r.dialect,
+          action: r.action,
+          subject: r.subject,
+          before: r.before,
+          after: r.after,
+        })),
+      });
+    },
+  });
+  return router;
+}

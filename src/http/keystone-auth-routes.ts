@@ -1,0 +1,166 @@
+import { createHash } from "node:crypto";
+import { type Context, Hono } from "hono";
+import { z } from "zod";
+import type { Catalog } from "../catalog/service.ts";
+import type { CredentialRow } from "../db/schema.ts";
+import { GatewayError } from "../domain/errors.ts";
+import { actorOf } from "../domain/principal.ts";
+import type { Authenticator } from "../identity/authenticator.ts";
+import { revokeIssuedToken } from "../identity/credential-service.ts";
+import { isExpired, principalOf } from "../identity/credentials.ts";
+import { issueToken, type TokenPayload } from "../identity/issued-tokens.ts";
+import { verifyPassword } from "../identity/passwords.ts";
+import { type AuthVariables, keystoneAuth } from "./auth.ts";
+import { readJson } from "./body.ts";
+import { keystoneMessages } from "./keystone-errors.ts";
+import { resource } from "./resource.ts";
+
+export interface KeystoneAuthDeps {
+  catalog: Catalog;
+  auth: Authenticator;
+  baseUrl: (requestUrl: string) => string;
+  tokenTtlSeconds: number;
+  now?: () => number;
+}
+
+const named = z.object({ id: z.string().optional(), name: z.string().optional() });
+const authBody = z.object({
+  auth: z.object({
+    identity: z.object({
+      methods: z.array(z.string()).min(1),
+      password: z
+        .object({
+          user: z.object({
+            id: z.string().optional(),
+            name: z.string().optional(),
+            domain: named.optional(),
+            password: z.string(),
+          }),
+        })
+        .optional(),
+      token: z.object({ id: z.string() }).optional(),
+    }),
+    scope: z.unknown().optional(),
+  }),
+});
+
+const defaultDomain = { id: "default", name: "Default" };
+const unauthorized = () => new GatewayError("unauthorized", keystoneMessages.unauthorized);
+// Keystone's timestamps: microseconds, "Z"
+const keystoneTime = (ms: number) => new Date(ms).toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
+const stableId = (s: string) => createHash("sha256").update(s).digest("hex").slice(0, 32);
+
+/** `POST|GET|HEAD|DELETE /v3/auth/tokens`: password (or token) authentication, as keystoneauth expects. */
+export function createKeystoneAuthRoutes(deps: KeystoneAuthDeps) {
+  const now = deps.now ?? Date.now;
+  const router = new Hono<{ Variables: AuthVariables }>({ strict: false });
+
+  const tokenBody = (p: TokenPayload, cred: CredentialRow, base: string, withCatalog: boolean) => {
+    const roles =
+      cred.role === "admin"
+        ? [
+            { id: stableId("role:admin"), name: "admin" },
+            { id: stableId("role:member"), name: "member" },
+            { id: stableId("role:reader"), name: "reader" },
+          ]
+        : [{ id: stableId("role:reader"), name: "reader" }];
+    const url = `${base}/v3/`;
+    const endpoint = (iface: string) => ({ id: stableId(`endpoint:${iface}`), interface: iface, region_id: "RegionOne", url, region: "RegionOne" });
+    return {
+      token: {
+        methods: p.methods,
+        user: { domain: defaultDomain, id: cred.id, name: cred.userName ?? cred.name, password_expires_at: null },
+        audit_ids: [p.id],
+        expires_at: keystoneTime(p.exp),
+        issued_at: keystoneTime(p.iat),
+        ...(p.project ? { project: { domain: defaultDomain, ...p.project } } : {}),
+        is_domain: false,
+        roles,
+        ...(withCatalog
+          ? {
+              catalog: [
+                {
+                  endpoints: ["public", "internal", "admin"].map(endpoint),
+                  id: stableId("service:identity"),
+                  type: "identity",
+                  name: "keystone",
+                },
+              ],
+            }
+          : {}),
+      },
+    };
+  };
+
+  /** The credential named by a password method (by user id, or by name in domain Default). */
+  async function passwordCredential(user: z.infer<typeof authBody>["auth"]["identity"]["password"]): Promise<CredentialRow> {
+    if (!user) throw unauthorized();
+    const u = user.user;
+    const domainOk = !u.domain || u.domain.id === "default" || u.domain.name === "Default";
+    const rows = deps.catalog.identity().credentials.filter((c) => c.type === "password");
+    const row = domainOk ? rows.find((c) => (u.id ? c.id === u.id : c.userName === u.name)) : undefined;
+    // always one scrypt: a wrong user name costs as much as a wrong password
+    const ok = await verifyPassword(u.password, row?.secretHash);
+    if (!row || !ok || isExpired(row, now())) throw unauthorized();
+    return row;
+  }
+
+  function scopeOf(scope: unknown): TokenPayload["project"] {
+    const project = (scope as { project?: { id?: unknown; name?: unknown } } | undefined)?.project;
+    if (!project) return undefined;
+    const name = typeof project.name === "string" ? project.name : typeof project.id === "string" ? project.id : "default";
+    return { id: typeof project.id === "string" ? project.id : stableId(`project:${name}`), name };
+  }
+
+  resource(router, "/v3/auth/tokens", {
+    POST: async (c) => {
+      const parsed = authBody.safeParse(await readJson(c, { badJson: () => keystoneMessages.badJson, badContentType: () => keystoneMessages.badContentType }));
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new GatewayError("validation", `Invalid input for field '${issue?.path.join(".")}': ${issue?.message}`);
+      }
+      const identity = parsed.data.auth.identity;
+      let credential: CredentialRow;
+      let methods: string[];
+      if (identity.methods.includes("password")) {
+        credential = await passwordCredential(identity.password);
+        methods = ["password"];
+      } else if (identity.methods.includes("token") && identity.token) {
+        const issued = deps.auth.readIssued(identity.token.id);
+        if (!issued) throw unauthorized();
+        credential = issued.credential;
+        methods = issued.payload.methods.includes("token") ? issued.payload.methods : [...issued.payload.methods, "token"];
+      } else {
+        throw new GatewayError("unauthorized", "Only the password and token authentication methods are supported.");
+      }
+      const iat = now();
+      const exp = Math.min(iat + deps.tokenTtlSeconds * 1000, credential.expiresAt ? Date.parse(credential.expiresAt) : Number.POSITIVE_INFINITY);
+      const { token, payload } = issueToken(deps.auth.tokenSigningKey, { cred: credential.id, methods, iat, exp, project: scopeOf(parsed.data.auth.scope) });
+      const base = deps.baseUrl(c.req.url);
+      return c.json(tokenBody(payload, credential, base, c.req.query("nocatalog") === undefined), 201, { "X-Subject-Token": token });
+    },
+    GET: (c) => validate(c),
+    DELETE: async (c) => {
+      const subject = await requireCaller(c);
+      await revokeIssuedToken(deps.catalog, actorOf(principalOf(subject.credential), "keystone"), subject.payload.id, subject.payload.exp);
+      return c.body(null, 204);
+    },
+  });
+
+  // GET (and HEAD) validate X-Subject-Token for any authenticated caller.
+  async function requireCaller(c: Context<{ Variables: AuthVariables }>) {
+    await keystoneAuth(deps.auth)(c, async () => {});
+    const subjectToken = c.req.header("X-Subject-Token")?.trim() ?? "";
+    const subject = deps.auth.readIssued(subjectToken);
+    if (!subject) throw new GatewayError("not_found", "Could not find token.");
+    return subject;
+  }
+  async function validate(c: Context<{ Variables: AuthVariables }>) {
+    const subject = await requireCaller(c);
+    return c.json(tokenBody(subject.payload, subject.credential, deps.baseUrl(c.req.url), c.req.query("nocatalog") === undefined), 200, {
+      "X-Subject-Token": c.req.header("X-Subject-Token") ?? "",
+    });
+  }
+
+  return router;
+}

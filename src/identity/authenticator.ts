@@ -1,0 +1,108 @@
+import { timingSafeEqual } from "node:crypto";
+import type { IdentityData } from "../catalog/service.ts";
+import type { CredentialRow } from "../db/schema.ts";
+import type { Principal } from "../domain/principal.ts";
+import type { SecretBox } from "../domain/secret-box.ts";
+import { type SignatureCheck, type SignedRequest, verifySignedRequest } from "./aksk.ts";
+import { hashToken, isExpired, principalOf } from "./credentials.ts";
+import { readToken, type TokenPayload } from "./issued-tokens.ts";
+
+/** Which door a credential is presented at; MANAGE_TOKEN opens only the v2 manage API. */
+export type Realm = "rainbond-v1" | "rainbond-v2" | "keystone";
+
+export interface Authenticator {
+  /** a bearer credential: stored token, issued Keystone token, ADMIN_TOKEN or MANAGE_TOKEN */
+  authenticate(token: string, realm: Realm): Principal | null;
+  /** a Huawei SDK AK/SK-signed request */
+  authenticateSigned(req: SignedRequest): { principal: Principal } | { principal: null; reason: SignatureCheck };
+  /** an issued Keystone token's payload and credential, if it is valid now */
+  readIssued(token: string): { payload: TokenPayload; credential: CredentialRow } | null;
+  tokenSigningKey: Buffer;
+}
+
+export interface AuthenticatorOptions {
+  /** live credentials and revocations (the catalogue's snapshot) */
+  identity: () => IdentityData;
+  secretBox: SecretBox;
+  adminToken?: string | undefined;
+  manageToken?: string | undefined;
+  now?: () => number;
+}
+
+interface Index {
+  byTokenHash: Map<string, CredentialRow>;
+  byId: Map<string, CredentialRow>;
+  byAccessKey: Map<string, { row: CredentialRow; secret: string }>;
+}
+
+const staticPrincipal = (id: string, name: string): Principal => ({
+  id,
+  name,
+  role: "admin",
+  privateRegions: "*",
+  enterpriseId: null,
+});
+
+export function createAuthenticator(o: AuthenticatorOptions): Authenticator {
+  const now = o.now ?? Date.now;
+  const signingKey = o.secretBox.derive("keystone-token");
+  const staticTokens: Array<{ digest: Buffer; principal: Principal; realms: Realm[] | null }> = [];
+  if (o.adminToken) staticTokens.push({ digest: digest(o.adminToken), principal: staticPrincipal("env:ADMIN_TOKEN", "ADMIN_TOKEN"), realms: null });
+  if (o.manageToken) {
+    staticTokens.push({ digest: digest(o.manageToken), principal: staticPrincipal("env:MANAGE_TOKEN", "MANAGE_TOKEN"), realms: ["rainbond-v2"] });
+  }
+
+  // Rebuilt only when the identity snapshot changes (a credential write or a reload).
+  const indexes = new WeakMap<IdentityData, Index>();
+  const indexOf = (data: IdentityData): Index => {
+    let index = indexes.get(data);
+    if (!index) {
+      index = { byTokenHash: new Map(), byId: new Map(), byAccessKey: new Map() };
+      for (const row of data.credentials) {
+        index.byId.set(row.id, row);
+        if (row.type === "token" && row.secretHash) index.byTokenHash.set(row.secretHash, row);
+        if (row.type === "access_key" && row.accessKey && row.sealedSecret) {
+          index.byAccessKey.set(row.accessKey, { row, secret: o.secretBox.open(row.sealedSecret) });
+        }
+      }
+      indexes.set(data, index);
+    }
+    return index;
+  };
+  const live = (row: CredentialRow | undefined) => (row && !isExpired(row, now()) ? row : undefined);
+
+  const readIssued: Authenticator["readIssued"] = (token) => {
+    const payload = readToken(signingKey, token);
+    if (!payload || payload.exp <= now()) return null;
+    const data = o.identity();
+    if (data.revokedTokens.has(payload.id)) return null;
+    const credential = live(indexOf(data).byId.get(payload.cred));
+    return credential ? { payload, credential } : null;
+  };
+
+  return {
+    tokenSigningKey: signingKey,
+    readIssued,
+    authenticate(token, realm) {
+      const presented = digest(token);
+      for (const s of staticTokens) {
+        if (timingSafeEqual(presented, s.digest) && (s.realms === null || s.realms.includes(realm))) return s.principal;
+      }
+      const issued = readIssued(token);
+      if (issued) return principalOf(issued.credential);
+      const row = live(indexOf(o.identity()).byTokenHash.get(hashToken(token)));
+      return row ? principalOf(row) : null;
+    },
+    authenticateSigned(req) {
+      const index = indexOf(o.identity());
+      const check = verifySignedRequest(req, (ak) => {
+        const entry = index.byAccessKey.get(ak);
+        return entry && live(entry.row) ? entry.secret : undefined;
+      }, now());
+      if (!check.ok) return { principal: null, reason: check };
+      return { principal: principalOf((index.byAccessKey.get(check.accessKey) as { row: CredentialRow }).row) };
+    },
+  };
+}
+
+const digest = (s: string) => Buffer.from(hashToken(s), "hex");

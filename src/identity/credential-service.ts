@@ -1,0 +1,119 @@
+import { z } from "zod";
+import type { Catalog } from "../catalog/service.ts";
+import { countAdminCredentials, insertCredential, insertRevocation, revokeCredential } from "../db/identity-repo.ts";
+import { GatewayError } from "../domain/errors.ts";
+import type { Actor } from "../domain/principal.ts";
+import type { SecretBox } from "../domain/secret-box.ts";
+import {
+  hashToken,
+  newAccessKey,
+  newBearerToken,
+  newCredentialId,
+  newSecretKey,
+  publicView,
+} from "./credentials.ts";
+import { hashPassword } from "./passwords.ts";
+
+const common = {
+  role: z.enum(["admin", "reader"]),
+  name: z.string().min(1).max(255).optional(),
+  private_regions: z.union([z.literal("*"), z.array(z.string().min(1).max(255)).max(10_000)]).optional(),
+  enterprise_id: z.string().min(1).max(36).nullable().optional(),
+  expires_at: z.iso.datetime({ offset: true }).nullable().optional(),
+};
+
+export const createCredentialSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("token"), ...common }).strict(),
+  z
+    .object({
+      type: z.literal("password"),
+      user_name: z.string().min(1).max(255).regex(/^[^\u0000-\u001f]+$/, "no control characters"),
+      password: z.string().min(8, "at least 8 characters").max(1024),
+      ...common,
+    })
+    .strict(),
+  z.object({ type: z.literal("access_key"), ...common }).strict(),
+]);
+export type CreateCredential = z.infer<typeof createCredentialSchema>;
+
+/** Creates a credential; the answer carries its secret, which is never shown again. */
+export async function createCredential(catalog: Catalog, box: SecretBox, actor: Actor, input: CreateCredential, now = Date.now()) {
+  const grants = input.private_regions === undefined ? [] : input.private_regions === "*" ? ["*"] : [...new Set(input.private_regions)];
+  const missing = grants.filter((g) => g !== "*" && !catalog.get(g));
+  if (missing.length > 0) {
+    throw new GatewayError("validation", `private_regions: no region named ${missing.map((m) => JSON.stringify(m)).join(", ")}`);
+  }
+  if (input.expires_at && Date.parse(input.expires_at) <= now) {
+    throw new GatewayError("validation", "expires_at: must be in the future");
+  }
+  if (input.type === "password" && catalog.identity().credentials.some((c) => c.userName === input.user_name)) {
+    throw new GatewayError("conflict", `a user named ${input.user_name} already exists`, { subject: input.user_name });
+  }
+  const id = newCredentialId();
+  const token = input.type === "token" ? newBearerToken() : undefined;
+  const access = input.type === "access_key" ? newAccessKey() : undefined;
+  const secret = input.type === "access_key" ? newSecretKey() : undefined;
+  const row = {
+    id,
+    type: input.type,
+    name: input.name ?? (input.type === "password" ? input.user_name : `${input.type}-${id.slice(0, 8)}`),
+    role: input.role,
+    privateRegions: grants,
+    enterpriseId: input.enterprise_id ?? null,
+    expiresAt: input.expires_at ? new Date(input.expires_at).toISOString() : null,
+    userName: input.type === "password" ? input.user_name : null,
+    accessKey: access ?? null,
+    secretHash: token ? hashToken(token) : input.type === "password" ? await hashPassword(input.password) : null,
+    sealedSecret: secret ? box.seal(secret) : null,
+  };
+  const created = await catalog.write(id, actor, async (w) => {
+    const inserted = await insertCredential(w.tx, row).catch((e) => {
+      throw /user_name|userName/.test(String((e as { cause?: unknown }).cause ?? e))
+        ? new GatewayError("conflict", "a user with this name already exists", { subject: row.userName ?? "" })
+        : e;
+    });
+    w.audit({ action: "credential.create", subject: id, before: null, after: publicView(inserted) });
+    w.touchIdentity();
+    return inserted;
+  });
+  return {
+    ...publicView(created),
+    ...(token ? { token } : {}),
+    ...(secret ? { secret } : {}),
+  };
+}
+
+/** Revokes a credential: effective on the next request. */
+export async function revoke(catalog: Catalog, actor: Actor, id: string): Promise<void> {
+  await catalog.write(id, actor, async (w) => {
+    const before = await revokeCredential(w.tx, id);
+    if (!before) throw new GatewayError("not_found", `no credential ${id}`, { subject: id });
+    w.audit({ action: "credential.revoke", subject: id, before: publicView(before), after: null });
+    w.touchIdentity();
+  });
+}
+
+/** Revokes one issued Keystone token (DELETE /v3/auth/tokens). */
+export async function revokeIssuedToken(catalog: Catalog, actor: Actor, tokenId: string, expiresAt: number): Promise<void> {
+  await catalog.write(tokenId, actor, async (w) => {
+    await insertRevocation(w.tx, tokenId, new Date(expiresAt).toISOString());
+    w.touchIdentity();
+  });
+}
+
+/**
+ * The first start with no ADMIN_TOKEN and no admin credential: generates an admin token and
+ * stores its hash. The caller shows the token once.
+ */
+export async function bootstrapAdmin(catalog: Catalog, box: SecretBox): Promise<string | null> {
+  const needed = await catalog.write("bootstrap", { id: "system", name: "bootstrap", dialect: "system" }, async (w) =>
+    (await countAdminCredentials(w.tx)) === 0,
+  );
+  if (!needed) return null;
+  const created = await createCredential(catalog, box, { id: "system", name: "bootstrap", dialect: "system" }, {
+    type: "token",
+    role: "admin",
+    name: "bootstrap-admin",
+  });
+  return created.token ?? null;
+}

@@ -1,0 +1,43 @@
+import { createHash, randomBytes } from "node:crypto";
+import type { CredentialRow } from "../db/schema.ts";
+import type { Principal } from "../domain/principal.ts";
+
+export type CredentialType = "token" | "password" | "access_key";
+export type Role = "admin" | "reader";
+
+/** The hash a bearer token is stored and looked up by (tokens are 256-bit random: no salt needed). */
+export const hashToken = (token: string): string => createHash("sha256").update(token).digest("hex");
+
+export const newCredentialId = (): string => randomBytes(16).toString("hex");
+export const newBearerToken = (): string => `rgt_${randomBytes(32).toString("base64url")}`;
+export const newAccessKey = (): string => randomBytes(10).toString("hex").toUpperCase();
+export const newSecretKey = (): string => randomBytes(30).toString("base64url");
+
+export function principalOf(row: CredentialRow): Principal {
+  return {
+    id: row.id,
+    name: row.name,
+    role: row.role === "admin" ? "admin" : "reader",
+    privateRegions: row.privateRegions.includes("*") ? "*" : row.privateRegions,
+    enterpriseId: row.enterpriseId,
+  };
+}
+
+export const isExpired = (row: CredentialRow, now: number): boolean =>
+  row.expiresAt !== null && Date.parse(row.expiresAt) <= now;
+
+/** A credential as the admin API lists it: never a hash, never a secret. */
+export function publicView(row: CredentialRow) {
+  return {
+    id: row.id,
+    type: row.type,
+    name: row.name,
+    role: row.role,
+    private_regions: row.privateRegions.includes("*") ? "*" : row.privateRegions,
+    enterprise_id: row.enterpriseId,
+    expires_at: row.expiresAt === null ? null : new Date(row.expiresAt).toISOString(),
+    created_at: new Date(row.createdAt).toISOString(),
+    ...(row.type === "password" ? { user_name: row.userName } : {}),
+    ...(row.type === "access_key" ? { access: row.accessKey } : {}),
+  };
+}

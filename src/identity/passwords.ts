@@ -1,0 +1,31 @@
+import { randomBytes, scrypt, timingSafeEqual } from "node:crypto";
+
+/** Salted scrypt (N=2^15, r=8, p=1): "scrypt$N$r$p$salt$hash", all base64. */
+const N = 32768;
+const r = 8;
+const p = 1;
+const keyLength = 32;
+const maxmem = 64 * 1024 * 1024;
+
+function derive(password: string, salt: Buffer, n: number, rr: number, pp: number): Promise<Buffer> {
+  return new Promise((resolve, reject) =>
+    scrypt(password, salt, keyLength, { N: n, r: rr, p: pp, maxmem }, (err, key) => (err ? reject(err) : resolve(key))),
+  );
+}
+
+export async function hashPassword(password: string): Promise<string> {
+  const salt = randomBytes(16);
+  const hash = await derive(password, salt, N, r, p);
+  return `scrypt$${N}$${r}$${p}$${salt.toString("base64")}$${hash.toString("base64")}`;
+}
+
+// Verified against when the user does not exist, so a wrong user name costs as much as a wrong password.
+const dummyHash = `scrypt$${N}$${r}$${p}$${Buffer.alloc(16).toString("base64")}$${Buffer.alloc(keyLength).toString("base64")}`;
+
+export async function verifyPassword(password: string, stored: string | null | undefined): Promise<boolean> {
+  const [scheme, n, rr, pp, salt, hash] = (stored ?? dummyHash).split("$");
+  if (scheme !== "scrypt" || !salt || !hash) return false;
+  const expected = Buffer.from(hash, "base64");
+  const actual = await derive(password, Buffer.from(salt, "base64"), Number(n), Number(rr), Number(pp));
+  return actual.length === expected.length && timingSafeEqual(actual, expected) && stored !== undefined && stored !== null;
+}

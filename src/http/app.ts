@@ -4,9 +4,12 @@ import type { Logger } from "pino";
 import type { Catalog } from "../catalog/service.ts";
 import type { Database } from "../db/client.ts";
 import { GatewayError } from "../domain/errors.ts";
-import type { Authenticator } from "../identity/tokens.ts";
+import type { Authenticator } from "../identity/authenticator.ts";
 import { createAdminMigrationRoutes, isImportPath } from "./admin-migration-routes.ts";
+import type { SecretBox } from "../domain/secret-box.ts";
+import { createAdminRoutes } from "./admin-routes.ts";
 import { limitBody } from "./body.ts";
+import { createKeystoneAuthRoutes } from "./keystone-auth-routes.ts";
 import { renderKeystoneError } from "./keystone-errors.ts";
 import { createKeystoneRoutes } from "./keystone-routes.ts";
 import { renderRainbondError } from "./rainbond-errors.ts";
@@ -16,6 +19,10 @@ export interface AppDeps {
   catalog: Catalog;
   database: Pick<Database, "ping">;
   auth: Authenticator;
+  /** seals access-key secrets */
+  secretBox: SecretBox;
+  /** lifetime of tokens issued by POST /v3/auth/tokens */
+  tokenTtlSeconds?: number;
   /** PUBLIC_URL: base for links; else taken from the request */
   publicUrl?: string | undefined;
   logger?: Logger;
@@ -61,6 +68,8 @@ export function createApp(deps: AppDeps) {
   });
 
   app.route("/", createRainbondRoutes({ catalog: deps.catalog, auth: deps.auth, newUid }));
+  app.route("/", createKeystoneAuthRoutes({ catalog: deps.catalog, auth: deps.auth, baseUrl, tokenTtlSeconds: deps.tokenTtlSeconds ?? 3600 }));
+  app.route("/", createAdminRoutes({ catalog: deps.catalog, auth: deps.auth, secretBox: deps.secretBox }));
   app.route("/", createKeystoneRoutes({ catalog: deps.catalog, auth: deps.auth, newUid, baseUrl }));
   app.route("/", createAdminMigrationRoutes({ catalog: deps.catalog, auth: deps.auth, newUid, baseUrl }));
 

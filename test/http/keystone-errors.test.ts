@@ -1,10 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Principal } from "../../src/domain/principal.ts";
-import { createApp } from "../../src/http/app.ts";
-import { createStaticAuthenticator } from "../../src/identity/tokens.ts";
 import { backends } from "../support/backends.ts";
 import { capture } from "../support/keystone-captures.ts";
-import { adminToken, clients, openTestApp, type TestApp } from "../support/test-app.ts";
+import { adminToken, clients, createCredential, openTestApp, type TestApp } from "../support/test-app.ts";
 
 const base = "http://gw.test";
 type ErrorBody = { error: { code: number; title: string; message: string } };
@@ -312,26 +309,23 @@ for (const backend of backends) {
     });
 
     describe("a reader token (not admin, no private regions)", () => {
-      let reader: ReturnType<typeof createApp>;
-      const readerToken = "reader-token";
+      let readerToken = "";
+      let grantedToken = "";
       beforeAll(async () => {
-        const admin = createStaticAuthenticator(adminToken);
-        const adminPrincipal = admin.authenticate(adminToken, "keystone") as Principal;
-        const readerPrincipal: Principal = { ...adminPrincipal, id: "reader", name: "reader", role: "reader", privateRegions: [] };
-        reader = createApp({
-          catalog: t.catalog,
-          database: t.db.database,
-          auth: { authenticate: (token, realm) => (token === readerToken ? readerPrincipal : admin.authenticate(token, realm)) },
-        });
         for (const region of [
           { id: "ro-public", type: "public" },
           { id: "ro-private", type: "private" },
+          { id: "ro-private-2", type: "private" },
           { id: "ro-private-child", type: "public", parent_region_id: "ro-private" },
         ]) {
           expect((await c.keystone("POST", "/v3/regions", { region })).status).toBe(201);
         }
+        readerToken = (await createCredential(t, { type: "token", role: "reader" })).token ?? "";
+        grantedToken = (await createCredential(t, { type: "token", role: "reader", private_regions: ["ro-private"] })).token ?? "";
+        expect(readerToken).not.toBe("");
+        expect(grantedToken).not.toBe("");
       });
-      const asReader = (method: string, path: string, body?: unknown) => clients(reader).keystone(method, path, body, readerToken);
+      const asReader = (method: string, path: string, body?: unknown) => c.keystone(method, path, body, readerToken);
 
       it("can list and show (capture 21)", async () => {
         expect((await asReader("GET", "/v3/regions")).status).toBe(200);
@@ -349,6 +343,17 @@ for (const backend of backends) {
         expect((await asReader("HEAD", "/v3/regions/ro-private")).status).toBe(404);
         const byName = (await (await asReader("GET", "/v3/regions?name=ro-private")).json()) as { regions: unknown[] };
         expect(byName.regions).toEqual([]);
+      });
+
+      it("a reader granted one private region sees that one only", async () => {
+        const ids = ((await (await c.keystone("GET", "/v3/regions", undefined, grantedToken)).json()) as { regions: { id: string }[] }).regions.map(
+          (r) => r.id,
+        );
+        expect(ids).toContain("ro-private");
+        expect(ids).not.toContain("ro-private-2");
+        expect((await c.keystone("GET", "/v3/regions/ro-private", undefined, grantedToken)).status).toBe(200);
+        expect((await c.keystone("GET", "/v3/regions/ro-private-2", undefined, grantedToken)).status).toBe(404);
+        expect((await c.keystone("DELETE", "/v3/regions/ro-private", undefined, grantedToken)).status).toBe(403);
       });
 
       it("the admin token sees the private ones", async () => {

@@ -5,11 +5,10 @@ import type { Catalog } from "../catalog/service.ts";
 import { GatewayError } from "../domain/errors.ts";
 import { actorOf, canReadSecrets } from "../domain/principal.ts";
 import { DocumentError, formats, fromCatalogRegion, isFormat } from "../migration/document.ts";
-import { parseDocument } from "../migration/parse.ts";
+import { parseDocument, parseJsonText } from "../migration/parse.ts";
 import { type ImportMode, importModes } from "../migration/plan.ts";
 import { renderDocument } from "../migration/render.ts";
 import { adminAuth, type AuthVariables } from "./auth.ts";
-import { readJson } from "./body.ts";
 import { keystoneBody } from "./keystone-errors.ts";
 import { resource } from "./resource.ts";
 
@@ -31,11 +30,6 @@ export interface AdminMigrationDeps {
   baseUrl: (requestUrl: string) => string;
   maxImportBytes?: number;
 }
-
-const bodyMessages = {
-  badJson: (detail: string) => `the document is not valid JSON: ${detail}`,
-  badContentType: (type: string) => `expected a JSON document (application/json), got ${type}`,
-};
 
 function formatParam(value: string | undefined): (typeof formats)[number] {
   if (!isFormat(value)) {
@@ -77,10 +71,12 @@ export function createAdminMigrationRoutes(deps: AdminMigrationDeps) {
         throw new GatewayError("validation", `mode must be one of ${importModes.join(", ")}`, { fields: { mode: ["is invalid"] } });
       }
       const dryRun = booleanParam("dry_run", c.req.query("dry_run"));
-      const doc = await readJson(c, bodyMessages);
+      // any Content-Type: `format` says what the body is (curl --data-binary sends a form type)
+      const text = await c.req.text();
+      if (text.trim() === "") throw new GatewayError("bad_request", "the document is empty");
       let parsed: ReturnType<typeof parseDocument>;
       try {
-        parsed = parseDocument(format, doc);
+        parsed = parseDocument(format, parseJsonText(text));
       } catch (e) {
         if (e instanceof DocumentError) throw new GatewayError("bad_request", e.message);
         throw e;

@@ -217,7 +217,8 @@ export function findLoops(parents: ReadonlyMap<string, string | null>, start: It
     }
     if (at !== null && at !== undefined && state.get(at) === 1) {
       const loop = path.slice(path.indexOf(at));
-      for (const n of loop) loops.set(n, [...loop, at]);
+      // each member's loop starts at itself: "b → a → b" for b
+      loop.forEach((n, i) => loops.set(n, [...loop.slice(i), ...loop.slice(0, i), n]));
     }
     for (const n of path) state.set(n, 2);
   }

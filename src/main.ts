@@ -1,4 +1,6 @@
 import { Command } from "commander";
+import { registerAudit, registerCredentials } from "./cli/credentials.ts";
+import { CliError } from "./cli/gateway-client.ts";
 import { runMigrate } from "./cli/migrate.ts";
 import { runServe } from "./server.ts";
 
@@ -9,10 +11,12 @@ export async function main(argv: string[]): Promise<void> {
     .showHelpAfterError();
   program.command("serve", { isDefault: true }).description("start the gateway").action(runServe);
   program.command("migrate").description("apply database migrations and exit").action(runMigrate);
+  registerCredentials(program);
+  registerAudit(program);
   await program.parseAsync(argv);
 }
 
 main(process.argv).catch((error: unknown) => {
   process.stderr.write(`region-gateway: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(2);
+  process.exit(error instanceof CliError ? error.exitCode : 2);
 });

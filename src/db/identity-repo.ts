@@ -35,14 +35,6 @@ export async function listCredentials(tx: Tx): Promise<CredentialRow[]> {
   return tx.select().from(credentials).where(isNull(credentials.revokedAt)).orderBy(credentials.createdAt);
 }
 
-export async function countAdminCredentials(tx: Tx): Promise<number> {
-  const [r] = await tx
-    .select({ n: sql<number>`count(*)::int` })
-    .from(credentials)
-    .where(and(isNull(credentials.revokedAt), eq(credentials.role, "admin")));
-  return r?.n ?? 0;
-}
-
 export async function insertRevocation(tx: Tx, tokenId: string, expiresAt: string): Promise<void> {
   await tx.insert(tokenRevocations).values({ tokenId, expiresAt }).onConflictDoNothing();
   await tx.delete(tokenRevocations).where(lt(tokenRevocations.expiresAt, sql`now()`));

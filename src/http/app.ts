@@ -26,6 +26,8 @@ export interface AppDeps {
   /** PUBLIC_URL: base for links; else taken from the request */
   publicUrl?: string | undefined;
   logger?: Logger;
+  /** the clock for issued tokens (tests move it) */
+  now?: () => number;
   /** generates canonical uids and Keystone ids: 32 lowercase hex by default */
   newUid?: () => string;
 }
@@ -68,7 +70,7 @@ export function createApp(deps: AppDeps) {
   });
 
   app.route("/", createRainbondRoutes({ catalog: deps.catalog, auth: deps.auth, newUid }));
-  app.route("/", createKeystoneAuthRoutes({ catalog: deps.catalog, auth: deps.auth, baseUrl, tokenTtlSeconds: deps.tokenTtlSeconds ?? 3600 }));
+  app.route("/", createKeystoneAuthRoutes({ catalog: deps.catalog, auth: deps.auth, baseUrl, tokenTtlSeconds: deps.tokenTtlSeconds ?? 3600, now: deps.now }));
   app.route("/", createAdminRoutes({ catalog: deps.catalog, auth: deps.auth, secretBox: deps.secretBox }));
   app.route("/", createKeystoneRoutes({ catalog: deps.catalog, auth: deps.auth, newUid, baseUrl }));
   app.route("/", createAdminMigrationRoutes({ catalog: deps.catalog, auth: deps.auth, newUid, baseUrl }));

@@ -20,7 +20,7 @@ export interface KeystoneAuthDeps {
   auth: Authenticator;
   baseUrl: (requestUrl: string) => string;
   tokenTtlSeconds: number;
-  now?: () => number;
+  now?: (() => number) | undefined;
 }
 
 const named = z.object({ id: z.string().optional(), name: z.string().optional() });

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Catalog } from "../catalog/service.ts";
-import { countAdminCredentials, insertCredential, insertRevocation, revokeCredential } from "../db/identity-repo.ts";
+import { insertCredential, insertRevocation, revokeCredential } from "../db/identity-repo.ts";
 import { GatewayError } from "../domain/errors.ts";
 import type { Actor } from "../domain/principal.ts";
 import type { SecretBox } from "../domain/secret-box.ts";
@@ -106,10 +106,7 @@ export async function revokeIssuedToken(catalog: Catalog, actor: Actor, tokenId:
  * stores its hash. The caller shows the token once.
  */
 export async function bootstrapAdmin(catalog: Catalog, box: SecretBox): Promise<string | null> {
-  const needed = await catalog.write("bootstrap", { id: "system", name: "bootstrap", dialect: "system" }, async (w) =>
-    (await countAdminCredentials(w.tx)) === 0,
-  );
-  if (!needed) return null;
+  if (catalog.identity().credentials.some((c) => c.role === "admin")) return null;
   const created = await createCredential(catalog, box, { id: "system", name: "bootstrap", dialect: "system" }, {
     type: "token",
     role: "admin",

@@ -15,15 +15,20 @@ export interface TestApp {
 }
 
 /** The whole gateway on a fresh database of `backend`, served in-process (app.request). */
-export async function openTestApp(backend: Backend, options: { publicUrl?: string } = {}): Promise<TestApp> {
+export async function openTestApp(
+  backend: Backend,
+  options: { publicUrl?: string; now?: () => number; tokenTtlSeconds?: number } = {},
+): Promise<TestApp> {
   const db = await backend.open();
   const catalog = await Catalog.open(db.database, { secretBox: testSecretBox });
   const app = createApp({
     catalog,
     database: db.database,
-    auth: createAuthenticator({ identity: () => catalog.identity(), secretBox: testSecretBox, adminToken, manageToken }),
+    auth: createAuthenticator({ identity: () => catalog.identity(), secretBox: testSecretBox, adminToken, manageToken, now: options.now }),
     secretBox: testSecretBox,
     publicUrl: options.publicUrl,
+    now: options.now,
+    tokenTtlSeconds: options.tokenTtlSeconds,
   });
   return {
     app,

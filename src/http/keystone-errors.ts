@@ -40,8 +40,10 @@ export function renderKeystoneError(error: unknown, base: string): Rendered {
       if (error.subject !== undefined) message = `Could not find region: ${error.subject}.`;
       break;
     case "conflict":
+      // A duplicate region (the catalogue says on which field); other conflicts (a credential's
+      // user name, through the admin API) keep their own message.
       // sic: Keystone's message ends in two dots ("Duplicate ID, %s." inside "...%s.")
-      message = `Conflict occurred attempting to store region - Duplicate ID, ${error.subject ?? ""}..`;
+      if (error.conflictOn !== undefined) message = `Conflict occurred attempting to store region - Duplicate ID, ${error.subject ?? ""}..`;
       break;
     case "cycle":
       message = `The specified parent region ${error.subject ?? ""} would create a circular region hierarchy.`;

@@ -12,9 +12,9 @@ import {
 } from "../adapters/rainbond.ts";
 import type { Catalog } from "../catalog/service.ts";
 import { GatewayError, isGatewayError } from "../domain/errors.ts";
-import { canSee, isAdmin, type Principal } from "../domain/principal.ts";
+import { actorOf, canReadSecrets, canSee, isAdmin, type Principal } from "../domain/principal.ts";
 import type { Region } from "../domain/region.ts";
-import type { Authenticator } from "../identity/tokens.ts";
+import type { Authenticator } from "../identity/authenticator.ts";
 import { type AuthVariables, rainbondAuth } from "./auth.ts";
 import { readJson } from "./body.ts";
 import { rainbondMessages } from "./rainbond-errors.ts";
@@ -31,7 +31,7 @@ const bodyMessages = {
   badContentType: (type: string) => `不支持请求中的媒体类型 “${type}”。`,
 };
 
-const view = (p: Principal) => ({ includeSecrets: p.canReadSecrets });
+const view = (p: Principal) => ({ includeSecrets: canReadSecrets(p) });
 
 function requireWriter(p: Principal): void {
   if (!isAdmin(p)) throw new GatewayError("forbidden", rainbondMessages.forbidden);
@@ -41,6 +41,8 @@ function requireWriter(p: Principal): void {
 export function createRainbondRoutes(deps: RainbondDeps) {
   const { catalog } = deps;
   const visible = (p: Principal) => catalog.list().filter((r) => canSee(p, r));
+  // A v1 caller bound to an enterprise sees only that enterprise's regions, as the console's v1.
+  const inEnterprise = (p: Principal, r: Region) => p.enterpriseId === null || r.enterpriseId === p.enterpriseId;
   // v1 `GET /regions/{id}` takes a region_name or a region_id (name first, as the console);
   // the v2 paths take a region_id only, as the console's v2 views (a name is a 404 there).
   const find = (p: Principal, key: string, by: "name-or-uid" | "uid"): Region | undefined => {
@@ -52,18 +54,21 @@ export function createRainbondRoutes(deps: RainbondDeps) {
   const v1 = new Hono<{ Variables: AuthVariables }>({ strict: false });
   v1.use("*", rainbondAuth(deps.auth, "rainbond-v1"));
   resource(v1, "/regions", {
-    GET: (c) => c.json(visible(c.var.principal).map((r) => toRainbondV1ListItem(r, view(c.var.principal)))),
+    GET: (c) => {
+      const p = c.var.principal;
+      return c.json(visible(p).filter((r) => inEnterprise(p, r)).map((r) => toRainbondV1ListItem(r, view(p))));
+    },
     POST: async (c) => {
       requireWriter(c.var.principal);
       const add = parseRainbondAdd(await readJson(c, bodyMessages));
-      const created = await catalog.create(fromRainbondAdd(add, deps.newUid()));
+      const created = await catalog.create(fromRainbondAdd(add, deps.newUid()), actorOf(c.var.principal, "rainbond"));
       return c.json(toRainbondV1Item(created, view(c.var.principal)), 201);
     },
   });
   resource(v1, "/regions/:id", {
     GET: (c) => {
       const r = find(c.var.principal, c.req.param("id") ?? "", "name-or-uid");
-      if (!r) throw new GatewayError("not_found", "no found region");
+      if (!r || !inEnterprise(c.var.principal, r)) throw new GatewayError("not_found", "no found region");
       return c.json(toRainbondV1Detail(r, view(c.var.principal)));
     },
   });
@@ -75,7 +80,7 @@ export function createRainbondRoutes(deps: RainbondDeps) {
     POST: async (c) => {
       requireWriter(c.var.principal);
       const add = parseRainbondAdd(await readJson(c, bodyMessages));
-      const created = await catalog.create(fromRainbondAdd(add, deps.newUid()));
+      const created = await catalog.create(fromRainbondAdd(add, deps.newUid()), actorOf(c.var.principal, "rainbond"));
       return c.json(toRainbondV2Item(created, view(c.var.principal)), 201);
     },
   });
@@ -91,7 +96,7 @@ export function createRainbondRoutes(deps: RainbondDeps) {
       const r = find(c.var.principal, c.req.param("id") ?? "", "uid");
       if (!r) return c.json(v2Missing(rainbondMessages.regionMissingOnWrite), 404);
       try {
-        return c.json(toRainbondV2Item(await catalog.update(r.name, changes), view(c.var.principal)));
+        return c.json(toRainbondV2Item(await catalog.update(r.name, changes, actorOf(c.var.principal, "rainbond")), view(c.var.principal)));
       } catch (e) {
         if (isGatewayError(e) && e.code === "not_found") return c.json(v2Missing(rainbondMessages.regionMissingOnWrite), 404);
         throw e;
@@ -102,7 +107,7 @@ export function createRainbondRoutes(deps: RainbondDeps) {
       const r = find(c.var.principal, c.req.param("id") ?? "", "uid");
       if (!r) return c.json(v2Missing(rainbondMessages.regionMissingOnWrite), 404);
       try {
-        await catalog.remove(r.name);
+        await catalog.remove(r.name, actorOf(c.var.principal, "rainbond"));
       } catch (e) {
         if (isGatewayError(e) && e.code === "not_found") return c.json(v2Missing(rainbondMessages.regionMissingOnWrite), 404);
         throw e;

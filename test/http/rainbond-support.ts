@@ -1,7 +1,8 @@
 import { expect } from "vitest";
 import type { Principal } from "../../src/domain/principal.ts";
 import { createApp } from "../../src/http/app.ts";
-import { createStaticAuthenticator } from "../../src/identity/tokens.ts";
+import { createAuthenticator } from "../../src/identity/authenticator.ts";
+import { testSecretBox } from "../support/backends.ts";
 import { adminToken, clients, manageToken, type TestApp } from "../support/test-app.ts";
 
 /** Helpers shared by the Rainbond HTTP suites. */
@@ -75,17 +76,25 @@ export const v1ListKeys = [
 
 export const required = "该字段是必填项。";
 
-/** A principal that may read but not write, nor see secrets or private regions. */
+/** A credential that may read but not write, nor see secrets or private regions. */
 export const readerToken = "test-reader-token";
-const reader: Principal = { id: "reader", name: "reader", role: "reader", canReadSecrets: false, seesPrivate: false };
+/** A reader bound to enterprise "ent-a" (a console access key belongs to one enterprise). */
+export const enterpriseReaderToken = "test-enterprise-reader-token";
+const reader: Principal = { id: "reader", name: "reader", role: "reader", privateRegions: [], enterpriseId: null };
+const enterpriseReader: Principal = { ...reader, id: "ent-reader", name: "ent-reader", enterpriseId: "ent-a" };
 
-/** A second app on the same catalogue whose authenticator also knows `readerToken`. */
+/** A second app on the same catalogue whose authenticator also knows the reader tokens (Rainbond doors only). */
 export function appWithReader(t: TestApp) {
-  const base = createStaticAuthenticator(adminToken, manageToken);
+  const base = createAuthenticator({ identity: () => t.catalog.identity(), secretBox: testSecretBox, adminToken, manageToken });
+  const extra: Record<string, Principal> = { [readerToken]: reader, [enterpriseReaderToken]: enterpriseReader };
   return createApp({
     catalog: t.catalog,
     database: t.db.database,
-    auth: { authenticate: (token, realm) => (token === readerToken && realm !== "keystone" ? reader : base.authenticate(token, realm)) },
+    secretBox: testSecretBox,
+    auth: {
+      ...base,
+      authenticate: (token, realm) => (realm !== "keystone" && extra[token]) || base.authenticate(token, realm),
+    },
   });
 }
 
@@ -124,6 +133,12 @@ export async function createRegion(
 }
 
 /** A raw request with whatever headers and body the test wants. */
-export function raw(app: TestApp["app"], method: string, path: string, init: { headers?: Record<string, string>; body?: string } = {}) {
+export function raw(
+  app: TestApp["app"],
+  method: string,
+  path: string,
+  // a string body gets "Content-Type: text/plain;charset=UTF-8" from fetch unless one is given; bytes get none
+  init: { headers?: Record<string, string>; body?: string | Uint8Array<ArrayBuffer> } = {},
+) {
   return app.request(`http://gw.test${path}`, { method, headers: init.headers ?? {}, body: init.body ?? null });
 }

@@ -6,6 +6,7 @@ import {
   appWithReader,
   CA,
   CERT,
+  enterpriseReaderToken,
   hex32,
   jsonOf,
   KEY,
@@ -313,6 +314,28 @@ for (const backend of backends) {
             unknown
           >;
           expect(one).toMatchObject({ key_file: null, ssl_ca_cert: CA });
+        });
+        it("a caller bound to an enterprise sees only that enterprise's regions on v1 (v2 is not scoped)", async () => {
+          for (const [name, enterprise_id] of [
+            ["v1-ent-a", "ent-a"],
+            ["v1-ent-b", "ent-b"],
+            ["v1-ent-none", null],
+          ] as const) {
+            expect((await rb("POST", "/openapi/v1/regions", addBody(name, { scope: "public", enterprise_id }))).status).toBe(201);
+          }
+          const list = (await (await reader("GET", "/openapi/v1/regions", undefined, enterpriseReaderToken)).json()) as Record<
+            string,
+            unknown
+          >[];
+          expect(list.map((r) => r.region_name)).toEqual(["v1-ent-a"]);
+          expect((await reader("GET", "/openapi/v1/regions/v1-ent-a", undefined, enterpriseReaderToken)).status).toBe(200);
+          for (const other of ["v1-ent-b", "v1-ent-none"]) {
+            const res = await reader("GET", `/openapi/v1/regions/${other}`, undefined, enterpriseReaderToken);
+            expect(res.status).toBe(404);
+            expect(await res.json()).toEqual(missingBody);
+          }
+          const v2 = await (await reader("GET", "/openapi/v2/manage/regions?current=0", undefined, enterpriseReaderToken)).text();
+          for (const name of ["v1-ent-a", "v1-ent-b", "v1-ent-none"]) expect(v2).toContain(`"${name}"`);
         });
         it("a private region is 404 for them", async () => {
           const res = await reader("GET", "/openapi/v1/regions/v1-one", undefined, readerToken);

@@ -1,0 +1,122 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { backends } from "../support/backends.ts";
+import { clients, createCredential, openTestApp, type TestApp } from "../support/test-app.ts";
+
+const passwordAuth = (user: Record<string, unknown>, password: string, scope?: unknown) => ({
+  auth: {
+    identity: { methods: ["password"], password: { user: { ...user, password } } },
+    ...(scope ? { scope } : {}),
+  },
+});
+const unauthorizedBody = {
+  error: { code: 401, title: "Unauthorized", message: "The request you have made requires authentication." },
+};
+
+for (const backend of backends) {
+  describe.skipIf(!backend.available)(`POST|GET|DELETE /v3/auth/tokens (${backend.name})`, () => {
+    let t: TestApp;
+    let c: ReturnType<typeof clients>;
+    let clock = Date.parse("2026-11-26T08:00:00Z");
+    let userId: string;
+    beforeAll(async () => {
+      t = await openTestApp(backend, { now: () => clock, tokenTtlSeconds: 3600 });
+      c = clients(t.app);
+      userId = (await createCredential(t, { type: "password", role: "admin", user_name: "ops", password: "ops-password-1" })).id;
+      await createCredential(t, { type: "password", role: "reader", user_name: "viewer", password: "viewer-password" });
+    });
+    afterAll(() => t?.close());
+
+    const login = (body: unknown) => c.keystone("POST", "/v3/auth/tokens", body, null);
+
+    it("issues a project-scoped token as keystoneauth expects (201, X-Subject-Token, catalog)", async () => {
+      const scope = { project: { name: "admin", domain: { name: "Default" } } };
+      const res = await login(passwordAuth({ name: "ops", domain: { name: "Default" } }, "ops-password-1", scope));
+      expect(res.status).toBe(201);
+      const subject = res.headers.get("X-Subject-Token");
+      expect(subject).toMatch(/^rgw1\./);
+      expect(res.headers.get("Vary")).toBe("X-Auth-Token");
+      const { token } = (await res.json()) as { token: Record<string, any> };
+      expect(token).toMatchObject({
+        methods: ["password"],
+        user: { domain: { id: "default", name: "Default" }, id: userId, name: "ops", password_expires_at: null },
+        expires_at: "2026-11-26T09:00:00.000000Z",
+        issued_at: "2026-11-26T08:00:00.000000Z",
+        project: { domain: { id: "default", name: "Default" }, name: "admin" },
+        is_domain: false,
+      });
+      expect(token.roles.map((r: { name: string }) => r.name)).toEqual(["admin", "member", "reader"]);
+      expect(token.audit_ids).toHaveLength(1);
+      const identity = token.catalog.find((s: { type: string }) => s.type === "identity");
+      expect(identity.endpoints).toContainEqual(expect.objectContaining({ interface: "public", url: "http://gw.test/v3/" }));
+      // the issued token works as X-Auth-Token, and writes (admin role)
+      expect((await c.keystone("POST", "/v3/regions", { region: { id: "via-issued" } }, subject)).status).toBe(201);
+    });
+
+    it("accepts a user by id, unscoped; a reader's token cannot write", async () => {
+      const res = await login(passwordAuth({ name: "viewer", domain: { id: "default" } }, "viewer-password"));
+      expect(res.status).toBe(201);
+      const body = (await res.json()) as { token: Record<string, unknown> };
+      expect(body.token.project).toBeUndefined();
+      expect(body.token.roles).toEqual([expect.objectContaining({ name: "reader" })]);
+      const subject = res.headers.get("X-Subject-Token") as string;
+      expect((await c.keystone("GET", "/v3/regions", undefined, subject)).status).toBe(200);
+      expect((await c.keystone("POST", "/v3/regions", { region: { id: "nope" } }, subject)).status).toBe(403);
+      const byId = await login(passwordAuth({ id: userId }, "ops-password-1"));
+      expect(byId.status).toBe(201);
+    });
+
+    it("a wrong password, an unknown user, another domain: the same 401, no hint", async () => {
+      for (const body of [
+        passwordAuth({ name: "ops", domain: { name: "Default" } }, "wrong"),
+        passwordAuth({ name: "nobody", domain: { name: "Default" } }, "ops-password-1"),
+        passwordAuth({ name: "ops", domain: { name: "Other" } }, "ops-password-1"),
+        passwordAuth({ id: "no-such-id" }, "ops-password-1"),
+      ]) {
+        const res = await login(body);
+        expect(res.status).toBe(401);
+        expect(res.headers.get("WWW-Authenticate")).toBe('Keystone uri="http://gw.test/v3"');
+        expect(await res.json()).toEqual(unauthorizedBody);
+      }
+    });
+
+    it("refuses malformed bodies with 400", async () => {
+      expect((await login({ auth: {} })).status).toBe(400);
+      expect((await c.keystone("POST", "/v3/auth/tokens", "{not json", null)).status).toBe(400);
+    });
+
+    it("validates with GET (X-Subject-Token), revokes with DELETE; expired tokens are refused", async () => {
+      const res = await login(passwordAuth({ name: "ops", domain: { name: "Default" } }, "ops-password-1"));
+      const subject = res.headers.get("X-Subject-Token") as string;
+      const other = (await login(passwordAuth({ name: "viewer", domain: { name: "Default" } }, "viewer-password"))).headers.get(
+        "X-Subject-Token",
+      ) as string;
+      const check = await t.app.request("http://gw.test/v3/auth/tokens", { headers: { "X-Auth-Token": other, "X-Subject-Token": subject } });
+      expect(check.status).toBe(200);
+      expect(check.headers.get("X-Subject-Token")).toBe(subject);
+      expect(((await check.json()) as { token: { user: { name: string } } }).token.user.name).toBe("ops");
+      const bogus = await t.app.request("http://gw.test/v3/auth/tokens", { headers: { "X-Auth-Token": other, "X-Subject-Token": "rgw1.bogus.sig" } });
+      expect(bogus.status).toBe(404);
+      expect(((await bogus.json()) as { error: { message: string } }).error.message).toBe("Could not find token.");
+      const del = await t.app.request("http://gw.test/v3/auth/tokens", {
+        method: "DELETE",
+        headers: { "X-Auth-Token": other, "X-Subject-Token": subject },
+      });
+      expect(del.status).toBe(204);
+      expect((await c.keystone("GET", "/v3/regions", undefined, subject)).status).toBe(401);
+      expect((await c.keystone("GET", "/v3/regions", undefined, other)).status).toBe(200);
+      clock += 3601 * 1000;
+      expect((await c.keystone("GET", "/v3/regions", undefined, other)).status).toBe(401);
+    });
+
+    it("a token issued to a revoked credential stops working at once", async () => {
+      const { id } = await createCredential(t, { type: "password", role: "reader", user_name: "temp", password: "temp-password" });
+      const subject = (await login(passwordAuth({ name: "temp", domain: { name: "Default" } }, "temp-password"))).headers.get(
+        "X-Subject-Token",
+      ) as string;
+      expect((await c.keystone("GET", "/v3/regions", undefined, subject)).status).toBe(200);
+      await c.keystone("DELETE", `/admin/v1/credentials/${id}`);
+      expect((await c.keystone("GET", "/v3/regions", undefined, subject)).status).toBe(401);
+      expect((await login(passwordAuth({ name: "temp", domain: { name: "Default" } }, "temp-password"))).status).toBe(401);
+    });
+  });
+}

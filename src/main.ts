@@ -2,6 +2,9 @@ import { Command } from "commander";
 import { registerAudit, registerCredentials } from "./cli/credentials.ts";
 import { CliError } from "./cli/gateway-client.ts";
 import { runMigrate } from "./cli/migrate.ts";
+import { registerConvert } from "./cli/convert.ts";
+import { registerImport } from "./cli/import.ts";
+import { registerExport } from "./cli/export.ts";
 import { runServe } from "./server.ts";
 
 export async function main(argv: string[]): Promise<void> {
@@ -13,6 +16,9 @@ export async function main(argv: string[]): Promise<void> {
   program.command("migrate").description("apply database migrations and exit").action(runMigrate);
   registerCredentials(program);
   registerAudit(program);
+  registerConvert(program);
+  registerImport(program);
+  registerExport(program);
   await program.parseAsync(argv);
 }
 

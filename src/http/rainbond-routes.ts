@@ -40,14 +40,18 @@ function requireWriter(p: Principal): void {
 /** The Rainbond console OpenAPI: `/openapi/v1/regions…` and `/openapi/v2/manage/regions…`. */
 export function createRainbondRoutes(deps: RainbondDeps) {
   const { catalog } = deps;
-  const visible = (p: Principal) => catalog.list().filter((r) => canSee(p, r));
   // A v1 caller bound to an enterprise sees only that enterprise's regions, as the console's v1.
   const inEnterprise = (p: Principal, r: Region) => p.enterpriseId === null || r.enterpriseId === p.enterpriseId;
-  // v1 `GET /regions/{id}` takes a region_name or a region_id (name first, as the console);
-  // the v2 paths take a region_id only, as the console's v2 views (a name is a 404 there).
-  const find = (p: Principal, key: string, by: "name-or-uid" | "uid"): Region | undefined => {
-    const r = by === "name-or-uid" ? (catalog.get(key) ?? catalog.getByUid(key)) : catalog.getByUid(key);
-    return r && canSee(p, r) ? r : undefined;
+  const visibleV1 = (p: Principal, r: Region) => canSee(p, r) && inEnterprise(p, r);
+  const visibleV2 = (p: Principal, r: Region) => canSee(p, r);
+  // v1 `GET /regions/{id}` takes a region_name or a region_id: name first, then id, both among the
+  // regions the caller may see (the console resolves within the caller's enterprise). The v2 paths
+  // take a region_id only, as the console's v2 views (a name is a 404 there).
+  const findV1 = (p: Principal, key: string): Region | undefined =>
+    [catalog.get(key), catalog.getByUid(key)].find((r): r is Region => r !== undefined && visibleV1(p, r));
+  const findV2 = (p: Principal, uid: string): Region | undefined => {
+    const r = catalog.getByUid(uid);
+    return r && visibleV2(p, r) ? r : undefined;
   };
   const v2Missing = (message: string) => ({ msg: message });
 
@@ -56,19 +60,28 @@ export function createRainbondRoutes(deps: RainbondDeps) {
   resource(v1, "/regions", {
     GET: (c) => {
       const p = c.var.principal;
-      return c.json(visible(p).filter((r) => inEnterprise(p, r)).map((r) => toRainbondV1ListItem(r, view(p))));
+      return c.json(catalog.list().filter((r) => visibleV1(p, r)).map((r) => toRainbondV1ListItem(r, view(p))));
     },
     POST: async (c) => {
-      requireWriter(c.var.principal);
-      const add = parseRainbondAdd(await readJson(c, bodyMessages));
-      const created = await catalog.create(fromRainbondAdd(add, deps.newUid()), actorOf(c.var.principal, "rainbond"));
-      return c.json(toRainbondV1Item(created, view(c.var.principal)), 201);
+      const p = c.var.principal;
+      requireWriter(p);
+      let add = parseRainbondAdd(await readJson(c, bodyMessages));
+      if (p.enterpriseId !== null) {
+        // A caller bound to an enterprise adds regions to it (else it could not see them on v1),
+        // and to no other enterprise.
+        if (add.enterprise_id && add.enterprise_id !== p.enterpriseId) {
+          throw new GatewayError("forbidden", rainbondMessages.forbidden);
+        }
+        add = { ...add, enterprise_id: p.enterpriseId };
+      }
+      const created = await catalog.create(fromRainbondAdd(add, deps.newUid()), actorOf(p, "rainbond"));
+      return c.json(toRainbondV1Item(created, view(p)), 201);
     },
   });
   resource(v1, "/regions/:id", {
     GET: (c) => {
-      const r = find(c.var.principal, c.req.param("id") ?? "", "name-or-uid");
-      if (!r || !inEnterprise(c.var.principal, r)) throw new GatewayError("not_found", "no found region");
+      const r = findV1(c.var.principal, c.req.param("id") ?? "");
+      if (!r) throw new GatewayError("not_found", "no found region");
       return c.json(toRainbondV1Detail(r, view(c.var.principal)));
     },
   });
@@ -76,7 +89,10 @@ export function createRainbondRoutes(deps: RainbondDeps) {
   const v2 = new Hono<{ Variables: AuthVariables }>({ strict: false });
   v2.use("*", rainbondAuth(deps.auth, "rainbond-v2"));
   resource(v2, "/regions", {
-    GET: (c) => c.json(toRainbondV2Page(visible(c.var.principal), c.req.query(), view(c.var.principal))),
+    GET: (c) => {
+      const p = c.var.principal;
+      return c.json(toRainbondV2Page(catalog.list().filter((r) => visibleV2(p, r)), c.req.query(), view(p)));
+    },
     POST: async (c) => {
       requireWriter(c.var.principal);
       const add = parseRainbondAdd(await readJson(c, bodyMessages));
@@ -86,14 +102,14 @@ export function createRainbondRoutes(deps: RainbondDeps) {
   });
   resource(v2, "/regions/:id", {
     GET: (c) => {
-      const r = find(c.var.principal, c.req.param("id") ?? "", "uid");
+      const r = findV2(c.var.principal, c.req.param("id") ?? "");
       if (!r) return c.json(v2Missing(rainbondMessages.regionMissing), 404);
       return c.json(toRainbondV2Item(r, view(c.var.principal)));
     },
     PUT: async (c) => {
       requireWriter(c.var.principal);
       const changes = fromRainbondUpdate(parseRainbondUpdate(await readJson(c, bodyMessages)));
-      const r = find(c.var.principal, c.req.param("id") ?? "", "uid");
+      const r = findV2(c.var.principal, c.req.param("id") ?? "");
       if (!r) return c.json(v2Missing(rainbondMessages.regionMissingOnWrite), 404);
       try {
         return c.json(toRainbondV2Item(await catalog.update(r.name, changes, actorOf(c.var.principal, "rainbond")), view(c.var.principal)));
@@ -104,7 +120,7 @@ export function createRainbondRoutes(deps: RainbondDeps) {
     },
     DELETE: async (c) => {
       requireWriter(c.var.principal);
-      const r = find(c.var.principal, c.req.param("id") ?? "", "uid");
+      const r = findV2(c.var.principal, c.req.param("id") ?? "");
       if (!r) return c.json(v2Missing(rainbondMessages.regionMissingOnWrite), 404);
       try {
         await catalog.remove(r.name, actorOf(c.var.principal, "rainbond"));

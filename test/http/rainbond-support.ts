@@ -82,11 +82,18 @@ export const readerToken = "test-reader-token";
 export const enterpriseReaderToken = "test-enterprise-reader-token";
 const reader: Principal = { id: "reader", name: "reader", role: "reader", privateRegions: [], enterpriseId: null };
 const enterpriseReader: Principal = { ...reader, id: "ent-reader", name: "ent-reader", enterpriseId: "ent-a" };
+/** An enterprise administrator of "ent-a" (the console's v1 caller: an admin's access key). */
+export const enterpriseAdminToken = "test-enterprise-admin-token";
+const enterpriseAdmin: Principal = { id: "ent-admin", name: "ent-admin", role: "admin", privateRegions: "*", enterpriseId: "ent-a" };
 
 /** A second app on the same catalogue whose authenticator also knows the reader tokens (Rainbond doors only). */
 export function appWithReader(t: TestApp) {
   const base = createAuthenticator({ identity: () => t.catalog.identity(), secretBox: testSecretBox, adminToken, manageToken });
-  const extra: Record<string, Principal> = { [readerToken]: reader, [enterpriseReaderToken]: enterpriseReader };
+  const extra: Record<string, Principal> = {
+    [readerToken]: reader,
+    [enterpriseReaderToken]: enterpriseReader,
+    [enterpriseAdminToken]: enterpriseAdmin,
+  };
   return createApp({
     catalog: t.catalog,
     database: t.db.database,

@@ -6,6 +6,7 @@ import {
   appWithReader,
   CA,
   CERT,
+  enterpriseAdminToken,
   enterpriseReaderToken,
   hex32,
   jsonOf,
@@ -336,6 +337,34 @@ for (const backend of backends) {
           }
           const v2 = await (await reader("GET", "/openapi/v2/manage/regions?current=0", undefined, enterpriseReaderToken)).text();
           for (const name of ["v1-ent-a", "v1-ent-b", "v1-ent-none"]) expect(v2).toContain(`"${name}"`);
+        });
+        it("an enterprise admin's v1 add lands in its enterprise and shows in its v1 list", async () => {
+          const res = await reader("POST", "/openapi/v1/regions", addBody("v1-ent-admin-add"), enterpriseAdminToken);
+          expect(res.status).toBe(201);
+          expect(await res.json()).toMatchObject({ region_name: "v1-ent-admin-add", enterprise_id: "ent-a" });
+          const same = await reader("POST", "/openapi/v1/regions", addBody("v1-ent-admin-add2", { enterprise_id: "ent-a" }), enterpriseAdminToken);
+          expect(same.status).toBe(201);
+          const list = (await (await reader("GET", "/openapi/v1/regions", undefined, enterpriseAdminToken)).json()) as Record<string, unknown>[];
+          expect(list.map((r) => r.region_name)).toEqual(expect.arrayContaining(["v1-ent-admin-add", "v1-ent-admin-add2", "v1-ent-a"]));
+          expect(list.map((r) => r.region_name)).not.toContain("v1-ent-b");
+        });
+        it("an enterprise admin cannot add a region to another enterprise (403, nothing stored)", async () => {
+          const before = await snapshotOf(rb);
+          const res = await reader("POST", "/openapi/v1/regions", addBody("v1-ent-other", { enterprise_id: "ent-b" }), enterpriseAdminToken);
+          expect(res.status).toBe(403);
+          expect(await snapshotOf(rb)).toEqual(before);
+        });
+        it("GET one resolves name then region_id among the caller's enterprise regions", async () => {
+          // "v1-shadow" is a name in ent-b and the region_id of a region in ent-a
+          expect((await rb("POST", "/openapi/v1/regions", addBody("v1-shadow", { enterprise_id: "ent-b" }))).status).toBe(201);
+          expect(
+            (await rb("POST", "/openapi/v1/regions", addBody("v1-shadowed", { region_id: "v1-shadow", enterprise_id: "ent-a" }))).status,
+          ).toBe(201);
+          const mine = await reader("GET", "/openapi/v1/regions/v1-shadow", undefined, enterpriseAdminToken);
+          expect(mine.status).toBe(200);
+          expect(await mine.json()).toMatchObject({ region_name: "v1-shadowed", region_id: "v1-shadow" });
+          // an unbound admin sees the name first
+          expect(await (await rb("GET", "/openapi/v1/regions/v1-shadow")).json()).toMatchObject({ region_name: "v1-shadow" });
         });
         it("a private region is 404 for them", async () => {
           const res = await reader("GET", "/openapi/v1/regions/v1-one", undefined, readerToken);

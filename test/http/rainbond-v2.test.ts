@@ -323,6 +323,16 @@ for (const backend of backends) {
         expect(await snapshotOf(rb)).toEqual(before);
       });
 
+      it("deleting a region that has Keystone child regions deletes them too (the catalogue cascades, as Keystone)", async () => {
+        const parent = await createRegion(rb, "v2-del-parent");
+        expect((await ks("POST", "/v3/regions", { region: { id: "v2-del-kid", parent_region_id: "v2-del-parent" } })).status).toBe(201);
+        const res = await rb("DELETE", `/openapi/v2/manage/regions/${parent.region_id}`);
+        expect(res.status).toBe(200);
+        expect(await res.json()).toEqual(parent);
+        expect((await rb("GET", "/openapi/v1/regions/v2-del-kid")).status).toBe(404);
+        expect((await ks("GET", "/v3/regions/v2-del-kid")).status).toBe(404);
+      });
+
       it("the name is free again after a delete", async () => {
         const first = await createRegion(rb, "v2-reuse");
         expect((await rb("DELETE", `/openapi/v2/manage/regions/${first.region_id}/`)).status).toBe(200);

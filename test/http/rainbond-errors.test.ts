@@ -1,4 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Catalog } from "../../src/catalog/service.ts";
+import { createApp } from "../../src/http/app.ts";
+import { createAuthenticator } from "../../src/identity/authenticator.ts";
+import { testSecretBox } from "../support/backends.ts";
 import { backends } from "../support/backends.ts";
 import { adminToken, clients, manageToken, openTestApp, type TestApp } from "../support/test-app.ts";
 import { addBody, createRegion, jsonOf, putBody, raw, required, snapshotOf } from "./rainbond-support.ts";
@@ -209,6 +213,36 @@ for (const backend of backends) {
         expect(res.status).toBe(405);
         expect(res.headers.get("Allow")).toBe("GET, HEAD, PUT, DELETE");
         expect(await jsonOf(res)).toEqual(apiError(405, "方法 “OPTIONS” 不被允许。"));
+      });
+
+      it("an unexpected failure is the console's 500 body, with no internals", async () => {
+        // the same catalogue, except that reading it throws
+        const broken = new Proxy(t.catalog, {
+          get(target, key, receiver) {
+            if (key === "list" || key === "getByUid") {
+              return () => {
+                throw new Error("boom: postgres://user:hunter2@db/secret");
+              };
+            }
+            const value = Reflect.get(target, key, receiver);
+            return typeof value === "function" ? value.bind(target) : value;
+          },
+        }) as Catalog;
+        const app = createApp({
+          catalog: broken,
+          database: t.db.database,
+          secretBox: testSecretBox,
+          auth: createAuthenticator({ identity: () => t.catalog.identity(), secretBox: testSecretBox, adminToken, manageToken }),
+        });
+        const brokenRb = clients(app).rainbond;
+        for (const path of ["/openapi/v1/regions", "/openapi/v2/manage/regions", "/openapi/v2/manage/regions/err-base-id"]) {
+          const res = await brokenRb("GET", path);
+          expect(res.status).toBe(500);
+          const text = await res.clone().text();
+          expect(text).not.toContain("hunter2");
+          expect(text).not.toContain("boom");
+          expect(await jsonOf(res)).toEqual({ code: 10401, msg: "", msg_show: "服务端异常" });
+        }
       });
 
       it("Rainbond paths never get Keystone's headers", async () => {

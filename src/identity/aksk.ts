@@ -44,28 +44,47 @@ export function verifySignedRequest(
   if (!names.includes("x-sdk-date") || names.some((n) => n !== n.toLowerCase())) return { ok: false, reason: "malformed" };
   const secret = secretFor(accessKey);
   if (secret === undefined) return { ok: false, reason: "unknown_key" };
-  const stringToSign = [algorithm, date, sha256(canonicalRequest(req, names))].join("\n");
-  const expected = createHmac("sha256", secret).update(stringToSign).digest();
   const given = Buffer.from(signature, "hex");
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: "bad_signature" };
+  const matches = (uri: string) => {
+    const stringToSign = [algorithm, date, sha256(canonicalRequest(req, names, uri))].join("\n");
+    const expected = createHmac("sha256", secret).update(stringToSign).digest();
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  };
+  const uri = canonicalUri(req.path);
+  // The Node.js SDK signs the path after Node's legacy url.parse has escaped a few characters
+  // (space, quotes, ^ ` { | } < >): it then encodes those escapes a second time. Accept that form
+  // too, so region ids with those characters work from the Node.js SDK as from the others.
+  const nodeUri = nodeSdkCanonicalUri(req.path);
+  if (!matches(uri) && (nodeUri === uri || !matches(nodeUri))) return { ok: false, reason: "bad_signature" };
   return { ok: true, accessKey };
 }
 
-export function canonicalRequest(req: SignedRequest, signedHeaders: string[]): string {
+export function canonicalRequest(req: SignedRequest, signedHeaders: string[], uri = canonicalUri(req.path)): string {
   const headers = signedHeaders.map((n) => `${n}:${req.header(n) ?? ""}\n`).join("");
   const payload = req.header("X-Sdk-Content-Sha256") ?? sha256(req.body);
-  return [req.method.toUpperCase(), canonicalUri(req.path), canonicalQuery(req.query), headers, signedHeaders.join(";"), payload].join(
-    "\n",
-  );
+  return [req.method.toUpperCase(), uri, canonicalQuery(req.query), headers, signedHeaders.join(";"), payload].join("\n");
 }
 
-function canonicalUri(path: string): string {
+/** Each segment decoded, then encoded with the SDK's urlEncode; always a trailing "/". */
+export function canonicalUri(path: string, preEscape: (segment: string) => string = (s) => s): string {
   const uri = path
     .split("/")
-    .map((segment) => sdkEncode(safeDecode(segment)))
+    .map((segment) => sdkEncode(preEscape(safeDecode(segment))))
     .join("/");
   return uri.endsWith("/") ? uri : `${uri}/`;
 }
+
+/**
+ * What the Node.js SDK signs: HcClient puts path parameters into the URL unencoded, AKSKSigner
+ * takes `url.parse(endpoint).pathname` (which percent-escapes these characters, upper-case hex)
+ * and urlEncodes each segment of that, so a space is signed as "%2520". (url.parse turns a
+ * backslash into "/", so "\\" never reaches a segment.)
+ */
+const legacyAutoEscaped = /[\t\n\r "'<>^`{|}]/g;
+export const nodeSdkCanonicalUri = (path: string): string =>
+  canonicalUri(path, (s) =>
+    s.replace(legacyAutoEscaped, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`),
+  );
 
 function canonicalQuery(query: URLSearchParams): string {
   const keys = [...new Set(query.keys())].sort();

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningGateway, startGateway, stopGateway } from "../support/process.ts";
-import { call, type CliResult, createCredential, createKeystoneRegion, run } from "./support.ts";
+import { type CliResult, call, createCredential, createKeystoneRegion, run } from "./support.ts";
 
 // Debian's python3-openstackclient (OSC 6.0 over python-keystoneclient), unmodified, against the
 // gateway as a real process. Each CLI call costs 2–4 s, so independent calls run side by side.

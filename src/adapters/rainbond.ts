@@ -122,37 +122,65 @@ function parsePositiveInt(value: string | undefined, fallback: number): number {
   return Math.max(0, Number.parseInt(value, 10));
 }
 
-const certFields = {
-  ssl_ca_cert: drfChar({ allowNull: true, allowBlank: true }),
-  cert_file: drfChar({ allowNull: true, allowBlank: true }),
-  key_file: drfChar({ allowNull: true, allowBlank: true }),
-};
-
-const endpointFields = {
+// One rule per field, shared by the add and PUT bodies.
+const fields = {
+  region_id: drfChar({ max: 36, check: checks.pathSafe }),
+  region_name: drfChar({ required: true, max: 64, check: checks.pathSafe }),
   region_alias: drfChar({ required: true, max: 64 }),
   url: drfChar({ required: true, max: 256, check: checks.apiUrl }),
+  token: drfChar({ allowNull: true, allowBlank: true, max: 255 }),
   wsurl: drfChar({ required: true, max: 256, check: checks.wsUrl }),
   httpdomain: drfChar({ required: true, max: 256 }),
   tcpdomain: drfChar({ required: true, max: 256, check: checks.tcpDomain }),
-  token: drfChar({ allowNull: true, allowBlank: true, max: 255 }),
   scope: drfChar({ max: 10, check: checks.scope }),
+  ssl_ca_cert: drfChar({ allowNull: true, allowBlank: true }),
+  cert_file: drfChar({ allowNull: true, allowBlank: true }),
+  key_file: drfChar({ allowNull: true, allowBlank: true }),
   desc: drfChar({ allowBlank: true, max: 200 }),
-  ...certFields,
-};
-
-/** The add body (v1 and v2). `region_id` and `status` are optional, as the API documents say. */
-const addSchema = z.object({
-  region_id: drfChar({ max: 36, check: checks.pathSafe }),
-  region_name: drfChar({ required: true, max: 64, check: checks.pathSafe }),
-  ...endpointFields,
-  status: drfChar({ max: 2, check: checks.status }),
   enterprise_id: drfChar({ allowNull: true, allowBlank: true, max: 36 }),
+};
+const optionalStatus = drfChar({ max: 2, check: checks.status });
+const requiredStatus = drfChar({ required: true, max: 2, check: checks.status });
+
+/**
+ * The add body (v1 and v2), fields in RegionInfoSerializer's order (the order of `err` keys).
+ * `region_id` and `status` are optional, as the API documents say.
+ */
+const addSchema = z.object({
+  region_id: fields.region_id,
+  region_name: fields.region_name,
+  region_alias: fields.region_alias,
+  url: fields.url,
+  token: fields.token,
+  wsurl: fields.wsurl,
+  httpdomain: fields.httpdomain,
+  tcpdomain: fields.tcpdomain,
+  scope: fields.scope,
+  ssl_ca_cert: fields.ssl_ca_cert,
+  cert_file: fields.cert_file,
+  key_file: fields.key_file,
+  status: optionalStatus,
+  desc: fields.desc,
+  enterprise_id: fields.enterprise_id,
 });
 
-/** The PUT body: a full replace of the endpoint fields; omitted certificates and token are kept. */
+/**
+ * The PUT body (UpdateRegionReqSerializer's fields and order): a full replace of alias, endpoints
+ * and status; omitted certificates and token are kept.
+ */
 const updateSchema = z.object({
-  ...endpointFields,
-  status: drfChar({ required: true, max: 2, check: checks.status }),
+  region_alias: fields.region_alias,
+  url: fields.url,
+  token: fields.token,
+  wsurl: fields.wsurl,
+  httpdomain: fields.httpdomain,
+  tcpdomain: fields.tcpdomain,
+  scope: fields.scope,
+  ssl_ca_cert: fields.ssl_ca_cert,
+  cert_file: fields.cert_file,
+  key_file: fields.key_file,
+  status: requiredStatus,
+  desc: fields.desc,
 });
 
 export type RainbondAdd = z.infer<typeof addSchema>;

@@ -324,6 +324,44 @@ describe("add body validation (RegionInfoSerializer rules)", () => {
       scope: [notString],
     });
   });
+  it("err keys come in RegionInfoSerializer's field order (as DRF reports them)", () => {
+    const everythingWrong = Object.fromEntries(
+      ["enterprise_id", "desc", "status", "key_file", "cert_file", "ssl_ca_cert", "scope", "tcpdomain", "httpdomain", "wsurl", "token", "url", "region_alias", "region_name", "region_id"].map(
+        (f) => [f, true],
+      ),
+    );
+    expect(Object.keys(errorsOf(() => parseRainbondAdd(everythingWrong)) ?? {})).toEqual([
+      "region_id",
+      "region_name",
+      "region_alias",
+      "url",
+      "token",
+      "wsurl",
+      "httpdomain",
+      "tcpdomain",
+      "scope",
+      "ssl_ca_cert",
+      "cert_file",
+      "key_file",
+      "status",
+      "desc",
+      "enterprise_id",
+    ]);
+    expect(Object.keys(errorsOf(() => parseRainbondUpdate(everythingWrong)) ?? {})).toEqual([
+      "region_alias",
+      "url",
+      "token",
+      "wsurl",
+      "httpdomain",
+      "tcpdomain",
+      "scope",
+      "ssl_ca_cert",
+      "cert_file",
+      "key_file",
+      "status",
+      "desc",
+    ]);
+  });
   it("unknown fields are ignored", () => {
     const add = parseRainbondAdd(addBody({ region_type: ["custom"], provider: "rke", extra: 1 }));
     expect(Object.keys(add)).not.toContain("region_type");

@@ -22,6 +22,7 @@ export const drfMessages = {
   invalid: "不是有效的字符串。",
   nullChar: "不允许使用空字符。",
   maxLength: (n: number) => `请确保这个字段不能超过 ${n} 个字符。`,
+  surrogate: (unit: string) => `不允许使用代理字符: U+${unit.charCodeAt(0).toString(16).toUpperCase()}。`,
   notAnObject: (got: string) => `无效数据。期待为字典类型，得到的是 ${got} 。`,
 };
 
@@ -38,13 +39,25 @@ export function drfChar(options: DrfCharOptions) {
     if (raw === null) return options.allowNull ? null : fail(drfMessages.null);
     if (typeof raw !== "string" && typeof raw !== "number") return fail(drfMessages.invalid);
     const value = String(raw).trim();
-    if (value.includes("\u0000")) return fail(drfMessages.nullChar);
     if (value === "") return options.allowBlank ? "" : fail(drfMessages.blank);
-    if (options.max !== undefined && [...value].length > options.max) return fail(drfMessages.maxLength(options.max));
+    // DRF runs the field's validators (max length, NUL, lone surrogates) and reports every failure;
+    // the serializer's own validate_<field> runs only when they all pass.
+    const problems: string[] = [];
+    if (options.max !== undefined && [...value].length > options.max) problems.push(drfMessages.maxLength(options.max));
+    if (value.includes("\u0000")) problems.push(drfMessages.nullChar);
+    const surrogate = loneSurrogate.exec(value);
+    if (surrogate) problems.push(drfMessages.surrogate(surrogate[0]));
+    if (problems.length > 0) {
+      for (const message of problems) ctx.addIssue({ code: "custom", message });
+      return z.NEVER;
+    }
     const problem = options.check?.(value);
     return problem ? fail(problem) : value;
   });
 }
+
+// A UTF-16 surrogate that is not half of a pair (Python's json decodes pairs into one character).
+const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 // The console's validators (openapi/serializer/utils.py), translated from Python `re`.
 const urlRegex =

@@ -297,6 +297,20 @@ describe("add body validation (RegionInfoSerializer rules)", () => {
       region_alias: ["不允许使用空字符。"],
     });
   });
+  it("a lone UTF-16 surrogate is refused with DRF's message; a proper pair (an emoji) is fine", () => {
+    expect(errorsOf(() => parseRainbondAdd(addBody({ region_alias: "a\ud800b", desc: "x\udfff" })))).toEqual({
+      region_alias: ["不允许使用代理字符: U+D800。"],
+      desc: ["不允许使用代理字符: U+DFFF。"],
+    });
+    expect(parseRainbondAdd(addBody({ region_alias: "集群😀" })).region_alias).toBe("集群😀");
+  });
+  it("every failing field validator is reported (length, NUL, surrogate), the custom check only when they pass", () => {
+    expect(errorsOf(() => parseRainbondAdd(addBody({ region_alias: `${"a".repeat(64)}\u0000\ud800` })))).toEqual({
+      region_alias: [tooLong(64), "不允许使用空字符。", "不允许使用代理字符: U+D800。"],
+    });
+    // too long and not a URL: only the length is reported, as DRF skips validate_url
+    expect(errorsOf(() => parseRainbondAdd(addBody({ url: "x".repeat(257) })))).toEqual({ url: [tooLong(256)] });
+  });
   it.each(["a/b", "a\u0001b", ".", ".."])("region_name and region_id %j are refused (they travel in URL paths)", (v) => {
     const fields = errorsOf(() => parseRainbondAdd(addBody({ region_name: v, region_id: v })));
     // in the serializer's field order, as DRF reports them

@@ -148,6 +148,16 @@ for (const backend of backends) {
         expect(await snapshotOf(rb)).toEqual(before);
       });
 
+      it("a JSON escape for a lone surrogate is a field error, not a 500 or a mangled value", async () => {
+        const before = await snapshotOf(rb);
+        const body = JSON.stringify(addBody("err-surrogate")).replace('"err-surrogate 集群"', '"bad \\ud800 alias"');
+        expect(body).toContain("\\ud800");
+        const res = await rb("POST", "/openapi/v2/manage/regions", body);
+        expect(res.status).toBe(400);
+        expect(((await res.json()) as { err: unknown }).err).toEqual({ region_alias: ["不允许使用代理字符: U+D800。"] });
+        expect(await snapshotOf(rb)).toEqual(before);
+      });
+
       it("an empty body reads as {} (every required field named); a missing Content-Type is accepted", async () => {
         const empty = await raw(t.app, "POST", "/openapi/v2/manage/regions", {
           headers: { Authorization: adminToken, "Content-Type": "application/json" },

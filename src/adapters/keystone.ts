@@ -1,5 +1,5 @@
 import { GatewayError } from "../domain/errors.ts";
-import { defaultLocale, type Region, type RegionChanges, type RegionInput, newRegionInput } from "../domain/region.ts";
+import { defaultLocale, newRegionInput, type Region, type RegionChanges, type RegionInput } from "../domain/region.ts";
 
 /**
  * canonical ⇄ Keystone / Huawei IAM `/v3/regions`. Pure functions: no I/O, no clock, no
@@ -43,8 +43,7 @@ export interface ListQuery {
 export function toKeystoneList(regions: readonly Region[], q: ListQuery, baseUrl: string, selfUrl: string) {
   const picked = regions.filter(
     (r) =>
-      (q.parent_region_id === undefined || r.parentName === q.parent_region_id) &&
-      (q.name === undefined || r.name === q.name),
+      (q.parent_region_id === undefined || r.parentName === q.parent_region_id) && (q.name === undefined || r.name === q.name),
   );
   return {
     regions: picked.map((r) => toKeystoneRegion(r, baseUrl)),
@@ -69,7 +68,9 @@ export function parseKeystoneBody(body: unknown): KeystoneRegionBody {
   if (typeof region !== "object" || region === null || Array.isArray(region)) {
     // Keystone validates the value of "region" at the schema's root: no "Invalid input for field" prefix
     // (captures 28 and 29, whose messages go on with jsonschema's dump of the schema)
-    throw new GatewayError("validation", `${repr(region)} is not of type 'object'`, { fields: { region: ["is not of type 'object'"] } });
+    throw new GatewayError("validation", `${repr(region)} is not of type 'object'`, {
+      fields: { region: ["is not of type 'object'"] },
+    });
   }
   const src = region as Record<string, unknown>;
   const out: KeystoneRegionBody = { extra: {} };
@@ -80,12 +81,14 @@ export function parseKeystoneBody(body: unknown): KeystoneRegionBody {
         out.id = value;
         break;
       case "description":
-        if (value !== null && typeof value !== "string") throw invalid("description", repr(value), "is not of type 'string', 'null'");
+        if (value !== null && typeof value !== "string")
+          throw invalid("description", repr(value), "is not of type 'string', 'null'");
         if (typeof value === "string" && [...value].length > 255) throw invalid("description", repr(value), "is too long");
         out.description = value ?? "";
         break;
       case "parent_region_id":
-        if (value !== null && typeof value !== "string") throw invalid("parent_region_id", repr(value), "is not of type 'string', 'null'");
+        if (value !== null && typeof value !== "string")
+          throw invalid("parent_region_id", repr(value), "is not of type 'string', 'null'");
         out.parentName = value === "" ? null : value;
         break;
       case "type":
@@ -93,7 +96,12 @@ export function parseKeystoneBody(body: unknown): KeystoneRegionBody {
         out.scope = value;
         break;
       case "locales":
-        if (typeof value !== "object" || value === null || Array.isArray(value) || Object.values(value).some((v) => typeof v !== "string")) {
+        if (
+          typeof value !== "object" ||
+          value === null ||
+          Array.isArray(value) ||
+          Object.values(value).some((v) => typeof v !== "string")
+        ) {
           throw invalid("locales", repr(value), "is not an object of strings");
         }
         // a locale's name becomes the region's display name (alias): the same 255 limit

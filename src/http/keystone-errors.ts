@@ -30,7 +30,11 @@ export function keystoneBody(status: number, message: string) {
 /** `base` is the gateway's public base URL; 401 points tools at its `/v3`. */
 export function renderKeystoneError(error: unknown, base: string): Rendered {
   if (!(error instanceof GatewayError)) {
-    return { status: 500, body: keystoneBody(500, "An unexpected error prevented the server from fulfilling your request."), headers: {} };
+    return {
+      status: 500,
+      body: keystoneBody(500, "An unexpected error prevented the server from fulfilling your request."),
+      headers: {},
+    };
   }
   const status = error.status;
   const headers: Record<string, string> = {};
@@ -43,7 +47,8 @@ export function renderKeystoneError(error: unknown, base: string): Rendered {
       // A duplicate region (the catalogue says on which field); other conflicts (a credential's
       // user name, through the admin API) keep their own message.
       // sic: Keystone's message ends in two dots ("Duplicate ID, %s." inside "...%s.")
-      if (error.conflictOn !== undefined) message = `Conflict occurred attempting to store region - Duplicate ID, ${error.subject ?? ""}..`;
+      if (error.conflictOn !== undefined)
+        message = `Conflict occurred attempting to store region - Duplicate ID, ${error.subject ?? ""}..`;
       break;
     case "cycle":
       message = `The specified parent region ${error.subject ?? ""} would create a circular region hierarchy.`;

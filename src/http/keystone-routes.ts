@@ -97,7 +97,10 @@ export function createKeystoneRoutes(deps: KeystoneDeps) {
       if (body.id !== undefined && body.id !== id) {
         throw new GatewayError("bad_request", `Conflicting region IDs specified: "${id}" != "${body.id}"`);
       }
-      const created = await catalog.create(fromKeystoneCreate({ ...body, id }, id, deps.newUid()), actorOf(c.var.principal, "keystone"));
+      const created = await catalog.create(
+        fromKeystoneCreate({ ...body, id }, id, deps.newUid()),
+        actorOf(c.var.principal, "keystone"),
+      );
       return c.json({ region: toKeystoneRegion(created, deps.baseUrl(c.req.url)) }, 201);
     },
     PATCH: async (c) => {

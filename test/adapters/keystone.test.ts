@@ -77,15 +77,40 @@ describe("toKeystoneRegion", () => {
       status: "enabled",
     });
     const text = JSON.stringify(toKeystoneRegion(r, base));
-    for (const secret of ["10.0.0.1", "apps.example.com", "BEGIN", "region-token-value", "ent-1", "uid-", "enabled", "revision", "2026-"]) {
+    for (const secret of [
+      "10.0.0.1",
+      "apps.example.com",
+      "BEGIN",
+      "region-token-value",
+      "ent-1",
+      "uid-",
+      "enabled",
+      "revision",
+      "2026-",
+    ]) {
       expect(text).not.toContain(secret);
     }
   });
 
   it.each<{ name: string; locales: Record<string, string>; alias: string; want: Record<string, string> }>([
-    { name: "no locales: both mandatory ones fall back to the alias", locales: {}, alias: "Beijing", want: { "zh-cn": "Beijing", "en-us": "Beijing" } },
-    { name: "zh-cn only: en-us falls back", locales: { "zh-cn": "北京" }, alias: "北京", want: { "zh-cn": "北京", "en-us": "北京" } },
-    { name: "en-us only: zh-cn falls back", locales: { "en-us": "Beijing" }, alias: "x", want: { "zh-cn": "x", "en-us": "Beijing" } },
+    {
+      name: "no locales: both mandatory ones fall back to the alias",
+      locales: {},
+      alias: "Beijing",
+      want: { "zh-cn": "Beijing", "en-us": "Beijing" },
+    },
+    {
+      name: "zh-cn only: en-us falls back",
+      locales: { "zh-cn": "北京" },
+      alias: "北京",
+      want: { "zh-cn": "北京", "en-us": "北京" },
+    },
+    {
+      name: "en-us only: zh-cn falls back",
+      locales: { "en-us": "Beijing" },
+      alias: "x",
+      want: { "zh-cn": "x", "en-us": "Beijing" },
+    },
     {
       name: "optional locales are passed through",
       locales: { "zh-cn": "圣保罗", "en-us": "Sao Paulo", "pt-br": "São Paulo", "es-us": "San Pablo" },
@@ -104,11 +129,27 @@ describe("toKeystoneRegion", () => {
 
   it("merges extra properties into the object, but never lets them override its own keys", () => {
     const r = region("eu-west-1", {
-      extra: { enabled: true, foo: "bar", id: "spoofed", links: { self: "x" }, type: "x", locales: "x", description: "x", parent_region_id: "x" },
+      extra: {
+        enabled: true,
+        foo: "bar",
+        id: "spoofed",
+        links: { self: "x" },
+        type: "x",
+        locales: "x",
+        description: "x",
+        parent_region_id: "x",
+      },
       description: "EU West 1",
     });
     const k = toKeystoneRegion(r, base);
-    expect(k).toMatchObject({ enabled: true, foo: "bar", id: "eu-west-1", description: "EU West 1", parent_region_id: null, type: "private" });
+    expect(k).toMatchObject({
+      enabled: true,
+      foo: "bar",
+      id: "eu-west-1",
+      description: "EU West 1",
+      parent_region_id: null,
+      type: "private",
+    });
     expect(k.links).toEqual({ self: `${base}/v3/regions/eu-west-1` });
   });
 
@@ -164,14 +205,18 @@ describe("golden: canonical regions render as the Keystone 22 captures (minus ty
 
   it("capture 15: ?parent_region_id=cn-north-1, self echoes the query", () => {
     const body = capturedBody(15) as { regions: Record<string, unknown>[]; links: unknown };
-    const ours = wire(toKeystoneList(captured, { parent_region_id: "cn-north-1" }, base, `${base}/v3/regions?parent_region_id=cn-north-1`));
+    const ours = wire(
+      toKeystoneList(captured, { parent_region_id: "cn-north-1" }, base, `${base}/v3/regions?parent_region_id=cn-north-1`),
+    );
     expect(ours.links).toEqual(body.links);
     expect(ours.regions.map(withoutHuaweiKeys)).toEqual(body.regions);
   });
 
   it("capture 16: a parent filter that matches nothing gives an empty list", () => {
     const body = capturedBody(16);
-    const ours = wire(toKeystoneList(captured, { parent_region_id: "nonexistent" }, base, `${base}/v3/regions?parent_region_id=nonexistent`));
+    const ours = wire(
+      toKeystoneList(captured, { parent_region_id: "nonexistent" }, base, `${base}/v3/regions?parent_region_id=nonexistent`),
+    );
     expect(ours).toEqual(body);
   });
 
@@ -230,14 +275,18 @@ describe("golden: canonical regions render as the Keystone 22 captures (minus ty
   it("capture 45: a PATCH that changes the id is refused with Keystone's message", () => {
     const e = thrown(() => fromKeystoneUpdate(parseKeystoneBody(capturedRequestBody(45)), "cn-north-1", byName("cn-north-1")));
     expect(e.status).toBe(400);
-    expect(e.message).toBe(((capturedBody(45) as { error: { message: string } }).error.message));
+    expect(e.message).toBe((capturedBody(45) as { error: { message: string } }).error.message);
   });
 });
 
 describe("golden: Huawei IAM documentation", () => {
   it("KeystoneListRegions example (support.huaweicloud.com iam_05_0001) renders exactly, type and locales included", () => {
     const huaweiBase = "https://iam.myhuaweicloud.com";
-    const r = region("ap-southeast-1", { scope: "public", alias: "中国-香港", locales: { "zh-cn": "中国-香港", "en-us": "ap-southeast-1" } });
+    const r = region("ap-southeast-1", {
+      scope: "public",
+      alias: "中国-香港",
+      locales: { "zh-cn": "中国-香港", "en-us": "ap-southeast-1" },
+    });
     expect(wire(toKeystoneList([r], {}, huaweiBase, `${huaweiBase}/v3/regions`))).toEqual({
       regions: [
         {
@@ -286,26 +335,49 @@ describe("golden: Huawei IAM documentation", () => {
 describe("round trips: canonical → toKeystoneRegion → parseKeystoneBody → fromKeystoneCreate / fromKeystoneUpdate", () => {
   const cases: { label: string; r: Region }[] = [
     { label: "defaults only", r: region("RegionOne") },
-    { label: "description, parent, public", r: region("cn-north-1a", { description: "zone a", parentName: "cn-north-1", scope: "public" }) },
+    {
+      label: "description, parent, public",
+      r: region("cn-north-1a", { description: "zone a", parentName: "cn-north-1", scope: "public" }),
+    },
     {
       label: "private with every Huawei locale",
       r: region("sa-brazil-1", {
         scope: "private",
         alias: "拉美-圣保罗一",
-        locales: { "zh-cn": "拉美-圣保罗一", "en-us": "LA-Sao Paulo1", "pt-br": "AL-São Paulo1", "es-us": "AL-Sao Paulo1", "es-es": "AL-Sao Paulo1" },
+        locales: {
+          "zh-cn": "拉美-圣保罗一",
+          "en-us": "LA-Sao Paulo1",
+          "pt-br": "AL-São Paulo1",
+          "es-us": "AL-Sao Paulo1",
+          "es-es": "AL-Sao Paulo1",
+        },
       }),
     },
     {
       label: "extras of every JSON type",
       r: region("eu-west-1", {
         description: "EU West 1",
-        extra: { enabled: true, foo: "bar", n: 1.5, zero: 0, nothing: null, list: [1, "two", { three: 3 }], nested: { a: { b: [] } } },
+        extra: {
+          enabled: true,
+          foo: "bar",
+          n: 1.5,
+          zero: 0,
+          nothing: null,
+          list: [1, "two", { three: 3 }],
+          nested: { a: { b: [] } },
+        },
       }),
     },
-    { label: "unicode id and description", r: region("中国-香港", { description: "香港 “quoted” \\ back", alias: "中国-香港", scope: "public" }) },
+    {
+      label: "unicode id and description",
+      r: region("中国-香港", { description: "香港 “quoted” \\ back", alias: "中国-香港", scope: "public" }),
+    },
     { label: "id with spaces, colons and dots", r: region("a b:c.d_e-f", { description: "x".repeat(255) }) },
     { label: "255-character id", r: region("r".repeat(255)) },
-    { label: "255-character locale names", r: region("loc", { alias: "名".repeat(255), locales: { "zh-cn": "名".repeat(255), "en-us": "n".repeat(255) } }) },
+    {
+      label: "255-character locale names",
+      r: region("loc", { alias: "名".repeat(255), locales: { "zh-cn": "名".repeat(255), "en-us": "n".repeat(255) } }),
+    },
   ];
 
   it.each(cases)("create: $label", ({ r }) => {
@@ -323,14 +395,36 @@ describe("round trips: canonical → toKeystoneRegion → parseKeystoneBody → 
     // and rendering the result again gives the same object, key for key
     expect(wire(toKeystoneRegion({ ...r, ...input }, base))).toEqual(rendered.region);
     // Rainbond-only fields are not invented
-    expect(input).toMatchObject({ apiUrl: "", wsUrl: "", httpDomain: "", tcpDomain: "", caCert: null, clientKey: null, regionToken: null, status: "editing" });
+    expect(input).toMatchObject({
+      apiUrl: "",
+      wsUrl: "",
+      httpDomain: "",
+      tcpDomain: "",
+      caCert: null,
+      clientKey: null,
+      regionToken: null,
+      status: "editing",
+    });
   });
 
   it.each(cases)("update: $label", ({ r }) => {
     const rendered = wire({ region: toKeystoneRegion(r, base) });
     const withEndpoints: Region = { ...r, apiUrl: "https://a", clientKey: "k", regionToken: "t", status: "enabled" };
     const changes = fromKeystoneUpdate(parseKeystoneBody(rendered), r.name, withEndpoints);
-    for (const k of ["apiUrl", "wsUrl", "httpDomain", "tcpDomain", "caCert", "clientCert", "clientKey", "regionToken", "status", "enterpriseId", "uid", "name"]) {
+    for (const k of [
+      "apiUrl",
+      "wsUrl",
+      "httpDomain",
+      "tcpDomain",
+      "caCert",
+      "clientCert",
+      "clientKey",
+      "regionToken",
+      "status",
+      "enterpriseId",
+      "uid",
+      "name",
+    ]) {
       expect(changes).not.toHaveProperty(k);
     }
     const after = applyChanges(withEndpoints, changes);
@@ -341,7 +435,11 @@ describe("round trips: canonical → toKeystoneRegion → parseKeystoneBody → 
 
 describe("parseKeystoneBody", () => {
   it.each([
-    { label: "id and description", body: { region: { id: "a", description: "d" } }, want: { id: "a", description: "d", extra: {} } },
+    {
+      label: "id and description",
+      body: { region: { id: "a", description: "d" } },
+      want: { id: "a", description: "d", extra: {} },
+    },
     { label: "empty region", body: { region: {} }, want: { extra: {} } },
     { label: "description null → ''", body: { region: { description: null } }, want: { description: "", extra: {} } },
     { label: "parent null", body: { region: { parent_region_id: null } }, want: { parentName: null, extra: {} } },
@@ -355,7 +453,11 @@ describe("parseKeystoneBody", () => {
       body: { region: { id: "x", enabled: true, foo: "bar", obj: { a: [1] } } },
       want: { id: "x", extra: { enabled: true, foo: "bar", obj: { a: [1] } } },
     },
-    { label: "unknown top-level keys beside region are ignored", body: { region: { id: "x" }, other: 1 }, want: { id: "x", extra: {} } },
+    {
+      label: "unknown top-level keys beside region are ignored",
+      body: { region: { id: "x" }, other: 1 },
+      want: { id: "x", extra: {} },
+    },
   ])("accepts $label", ({ body, want }) => {
     expect(parseKeystoneBody(body)).toEqual(want);
   });
@@ -371,7 +473,11 @@ describe("parseKeystoneBody", () => {
   it.each([
     // captures 28 and 29 (Keystone adds jsonschema's dump after the first line)
     { label: "missing wrapper (capture 28)", body: capturedRequestBody(28), message: /None is not of type 'object'/ },
-    { label: "region not an object (capture 29)", body: capturedRequestBody(29), message: /'cn-north-9' is not of type 'object'/ },
+    {
+      label: "region not an object (capture 29)",
+      body: capturedRequestBody(29),
+      message: /'cn-north-9' is not of type 'object'/,
+    },
     { label: "region an array", body: { region: [] }, message: /is not of type 'object'/ },
     { label: "region null", body: { region: null }, message: /None is not of type 'object'/ },
     { label: "body null", body: null, message: /None is not of type 'object'/ },
@@ -383,8 +489,16 @@ describe("parseKeystoneBody", () => {
       message: /^Invalid input for field 'description': 123 is not of type 'string', 'null'/,
     },
     { label: "description an object", body: { region: { description: {} } }, message: /field 'description'/ },
-    { label: "description over 255", body: { region: { description: "d".repeat(256) } }, message: /field 'description'.*too long/ },
-    { label: "id a number", body: { region: { id: 1234 } }, message: /^Invalid input for field 'id': 1234 is not of type 'string'/ },
+    {
+      label: "description over 255",
+      body: { region: { description: "d".repeat(256) } },
+      message: /field 'description'.*too long/,
+    },
+    {
+      label: "id a number",
+      body: { region: { id: 1234 } },
+      message: /^Invalid input for field 'id': 1234 is not of type 'string'/,
+    },
     { label: "id null", body: { region: { id: null } }, message: /field 'id': None is not of type 'string'/ },
     { label: "parent a number", body: { region: { parent_region_id: 7 } }, message: /field 'parent_region_id'/ },
     { label: "type unknown", body: { region: { type: "hybrid" } }, message: /field 'type'/ },
@@ -392,7 +506,11 @@ describe("parseKeystoneBody", () => {
     { label: "locales a string", body: { region: { locales: "en-us" } }, message: /field 'locales'/ },
     { label: "locales with a non-string value", body: { region: { locales: { "en-us": 1 } } }, message: /field 'locales'/ },
     { label: "locales an array", body: { region: { locales: ["en-us"] } }, message: /field 'locales'/ },
-    { label: "a locale's name over 255", body: { region: { locales: { "zh-cn": "名".repeat(256) } } }, message: /field 'locales\/zh-cn'.*too long/ },
+    {
+      label: "a locale's name over 255",
+      body: { region: { locales: { "zh-cn": "名".repeat(256) } } },
+      message: /field 'locales\/zh-cn'.*too long/,
+    },
   ])("refuses $label with a 400", ({ body, message }) => {
     const e = thrown(() => parseKeystoneBody(body));
     expect(e.status).toBe(400);
@@ -407,9 +525,12 @@ describe("parseKeystoneBody", () => {
 });
 
 describe("checkRegionId", () => {
-  it.each(["a", "RegionOne", "r".repeat(255), "中".repeat(255), "a b", "a:b", "9158de421d8243479615d66fa414d44a"])("accepts %j", (id) => {
-    expect(() => checkRegionId(id)).not.toThrow();
-  });
+  it.each(["a", "RegionOne", "r".repeat(255), "中".repeat(255), "a b", "a:b", "9158de421d8243479615d66fa414d44a"])(
+    "accepts %j",
+    (id) => {
+      expect(() => checkRegionId(id)).not.toThrow();
+    },
+  );
 
   it("refuses an id over 255 characters with Keystone's message (capture 31)", () => {
     const id = capturedRequestBody(31) as { region: { id: string } };
@@ -451,12 +572,15 @@ describe("fromKeystoneCreate", () => {
     expect(fromKeystoneCreate(parseKeystoneBody({ region: { id: "r", locales } }), "g", "u").alias).toBe(alias);
   });
 
-  it.each(["a/b", "p".repeat(256), "..", "bad\u0001"])("a parent no region can be named (%j) is 404 for that parent, as Keystone's RegionNotFound", (parent) => {
-    const e = thrown(() => fromKeystoneCreate(parseKeystoneBody({ region: { id: "r", parent_region_id: parent } }), "g", "u"));
-    expect(e.status).toBe(404);
-    expect(e.code).toBe("not_found");
-    expect(e.subject).toBe(parent);
-  });
+  it.each(["a/b", "p".repeat(256), "..", "bad\u0001"])(
+    "a parent no region can be named (%j) is 404 for that parent, as Keystone's RegionNotFound",
+    (parent) => {
+      const e = thrown(() => fromKeystoneCreate(parseKeystoneBody({ region: { id: "r", parent_region_id: parent } }), "g", "u"));
+      expect(e.status).toBe(404);
+      expect(e.code).toBe("not_found");
+      expect(e.subject).toBe(parent);
+    },
+  );
 
   it("checks the id it ends up with", () => {
     expect(thrown(() => fromKeystoneCreate(parseKeystoneBody({ region: { id: "a/b" } }), "g", "u")).status).toBe(400);
@@ -477,13 +601,25 @@ describe("fromKeystoneUpdate", () => {
   it.each<{ label: string; body: Record<string, unknown>; want: RegionChanges }>([
     { label: "description", body: { description: "new" }, want: { description: "new" } },
     { label: "description null → ''", body: { description: null }, want: { description: "" } },
-    { label: "parent only keeps the description (not in the changes)", body: { parent_region_id: "other" }, want: { parentName: "other" } },
+    {
+      label: "parent only keeps the description (not in the changes)",
+      body: { parent_region_id: "other" },
+      want: { parentName: "other" },
+    },
     { label: "unparent", body: { parent_region_id: null }, want: { parentName: null } },
     { label: "same id is allowed", body: { id: "cn-north-1", description: "d" }, want: { description: "d" } },
     { label: "type", body: { type: "private" }, want: { scope: "private" } },
-    { label: "locales with zh-cn also change the alias", body: { locales: { "zh-cn": "新", "en-us": "N" } }, want: { locales: { "zh-cn": "新", "en-us": "N" }, alias: "新" } },
+    {
+      label: "locales with zh-cn also change the alias",
+      body: { locales: { "zh-cn": "新", "en-us": "N" } },
+      want: { locales: { "zh-cn": "新", "en-us": "N" }, alias: "新" },
+    },
     { label: "locales without zh-cn keep the alias", body: { locales: { "en-us": "N" } }, want: { locales: { "en-us": "N" } } },
-    { label: "extras merge into the stored ones", body: { replace: "new", added: true }, want: { extra: { keep: 1, replace: "new", added: true } } },
+    {
+      label: "extras merge into the stored ones",
+      body: { replace: "new", added: true },
+      want: { extra: { keep: 1, replace: "new", added: true } },
+    },
     { label: "links alone change nothing", body: { links: { self: "x" } }, want: {} },
   ])("$label", ({ body, want }) => {
     expect(fromKeystoneUpdate(parseKeystoneBody({ region: body }), "cn-north-1", current)).toEqual(want);
@@ -496,7 +632,9 @@ describe("fromKeystoneUpdate", () => {
   });
 
   it.each(["a/b", "p".repeat(256)])("a parent no region can be named (%j) is 404 for that parent", (parent) => {
-    const e = thrown(() => fromKeystoneUpdate(parseKeystoneBody({ region: { parent_region_id: parent } }), "cn-north-1", current));
+    const e = thrown(() =>
+      fromKeystoneUpdate(parseKeystoneBody({ region: { parent_region_id: parent } }), "cn-north-1", current),
+    );
     expect(e.status).toBe(404);
     expect(e.subject).toBe(parent);
   });
@@ -612,7 +750,12 @@ describe("the adapters stay pure", () => {
       'import {\n  a,\n  b,\n} from "../db/regions-repo.ts";',
     ].join("\n");
     expect(violations("sample.ts", sample)).toHaveLength(12);
-    expect(violations("ok.ts", 'import { z } from "zod";\nimport { GatewayError } from "../domain/errors.ts";\nimport { x } from "./rainbond-fields.ts";')).toEqual([]);
+    expect(
+      violations(
+        "ok.ts",
+        'import { z } from "zod";\nimport { GatewayError } from "../domain/errors.ts";\nimport { x } from "./rainbond-fields.ts";',
+      ),
+    ).toEqual([]);
   });
 
   it("no module in src/adapters imports I/O, hono, drizzle, a database driver, src/db or src/http", () => {

@@ -37,7 +37,11 @@ for (const backend of backends) {
     afterAll(() => t?.close());
 
     const raw = (method: string, path: string, init: { body?: BodyInit; headers?: Record<string, string> } = {}) =>
-      t.app.request(`${base}${path}`, { method, headers: { "X-Auth-Token": adminToken, ...init.headers }, ...(init.body !== undefined ? { body: init.body } : {}) });
+      t.app.request(`${base}${path}`, {
+        method,
+        headers: { "X-Auth-Token": adminToken, ...init.headers },
+        ...(init.body !== undefined ? { body: init.body } : {}),
+      });
 
     describe("authentication (X-Auth-Token)", () => {
       const routes: [string, string, unknown?][] = [
@@ -51,12 +55,15 @@ for (const backend of backends) {
         ["DELETE", "/v3/regions/cn-north-1"],
       ];
 
-      it.each(routes)("%s %s without a token: 401, Keystone's body, WWW-Authenticate (captures 19, 34)", async (method, path, body) => {
-        const res = await c.keystone(method, path, body, null);
-        await keystoneError(res.clone(), 401, "Unauthorized");
-        expect(await res.json()).toEqual(capturedError(19));
-        expect(res.headers.get("WWW-Authenticate")).toBe(`Keystone uri="${base}/v3"`);
-      });
+      it.each(routes)(
+        "%s %s without a token: 401, Keystone's body, WWW-Authenticate (captures 19, 34)",
+        async (method, path, body) => {
+          const res = await c.keystone(method, path, body, null);
+          await keystoneError(res.clone(), 401, "Unauthorized");
+          expect(await res.json()).toEqual(capturedError(19));
+          expect(res.headers.get("WWW-Authenticate")).toBe(`Keystone uri="${base}/v3"`);
+        },
+      );
 
       it.each(routes)("%s %s with a bad token: 401 (capture 20)", async (method, path, body) => {
         const res = await c.keystone(method, path, body, "not-a-token");
@@ -110,13 +117,19 @@ for (const backend of backends) {
 
     describe("request bodies", () => {
       it("malformed JSON: 400 with Keystone's exact body (capture 27)", async () => {
-        const res = await raw("POST", "/v3/regions", { body: '{"region": {"id": "bad-2",', headers: { "Content-Type": "application/json" } });
+        const res = await raw("POST", "/v3/regions", {
+          body: '{"region": {"id": "bad-2",',
+          headers: { "Content-Type": "application/json" },
+        });
         await keystoneError(res.clone(), 400, "Bad Request");
         expect(await res.json()).toEqual(capturedError(27));
       });
 
       it("Content-Type text/plain: 400 with Keystone's exact body (capture 32)", async () => {
-        const res = await raw("POST", "/v3/regions", { body: '{"region": {"id": "bad-7"}}', headers: { "Content-Type": "text/plain" } });
+        const res = await raw("POST", "/v3/regions", {
+          body: '{"region": {"id": "bad-7"}}',
+          headers: { "Content-Type": "text/plain" },
+        });
         await keystoneError(res.clone(), 400, "Bad Request");
         expect(await res.json()).toEqual(capturedError(32));
         expect((await c.keystone("GET", "/v3/regions/bad-7")).status).toBe(404);
@@ -128,13 +141,24 @@ for (const backend of backends) {
       ])("%s %s: malformed JSON and text/plain are 400 too", async (method, path) => {
         const malformed = await raw(method, path, { body: "{", headers: { "Content-Type": "application/json" } });
         expect(await malformed.json()).toEqual(capturedError(27));
-        const plain = await raw(method, path, { body: '{"region":{"description":"x"}}', headers: { "Content-Type": "text/plain" } });
+        const plain = await raw(method, path, {
+          body: '{"region":{"description":"x"}}',
+          headers: { "Content-Type": "text/plain" },
+        });
         expect(await plain.json()).toEqual(capturedError(32));
       });
 
       it.each([
-        { label: "missing wrapper (capture 28)", body: { id: "bad-3", description: "no wrapper" }, message: "None is not of type 'object'" },
-        { label: "region not an object (capture 29)", body: { region: "cn-north-9" }, message: "'cn-north-9' is not of type 'object'" },
+        {
+          label: "missing wrapper (capture 28)",
+          body: { id: "bad-3", description: "no wrapper" },
+          message: "None is not of type 'object'",
+        },
+        {
+          label: "region not an object (capture 29)",
+          body: { region: "cn-north-9" },
+          message: "'cn-north-9' is not of type 'object'",
+        },
         { label: "region an array", body: { region: [] }, message: "[] is not of type 'object'" },
         { label: "region null", body: { region: null }, message: "None is not of type 'object'" },
         { label: "a JSON array", body: [], message: "None is not of type 'object'" },
@@ -145,16 +169,36 @@ for (const backend of backends) {
           message: "Invalid input for field 'description': 123 is not of type 'string', 'null'",
         },
         { label: "description a list", body: { region: { id: "bad-1", description: ["a"] } }, message: /field 'description'/ },
-        { label: "description over 255 characters", body: { region: { id: "bad-1", description: "d".repeat(256) } }, message: /field 'description'/ },
-        { label: "id not a string", body: { region: { id: 1234 } }, message: "Invalid input for field 'id': 1234 is not of type 'string'" },
-        { label: "parent not a string", body: { region: { id: "bad-1", parent_region_id: 5 } }, message: /field 'parent_region_id'/ },
+        {
+          label: "description over 255 characters",
+          body: { region: { id: "bad-1", description: "d".repeat(256) } },
+          message: /field 'description'/,
+        },
+        {
+          label: "id not a string",
+          body: { region: { id: 1234 } },
+          message: "Invalid input for field 'id': 1234 is not of type 'string'",
+        },
+        {
+          label: "parent not a string",
+          body: { region: { id: "bad-1", parent_region_id: 5 } },
+          message: /field 'parent_region_id'/,
+        },
         { label: "type not public or private", body: { region: { id: "bad-1", type: "hybrid" } }, message: /field 'type'/ },
-        { label: "locales not an object of strings", body: { region: { id: "bad-1", locales: { "en-us": 1 } } }, message: /field 'locales'/ },
+        {
+          label: "locales not an object of strings",
+          body: { region: { id: "bad-1", locales: { "en-us": 1 } } },
+          message: /field 'locales'/,
+        },
         { label: "id with a slash", body: { region: { id: "a/b" } }, message: /field 'id'/ },
         { label: "id with a control character", body: { region: { id: "a\u0001b" } }, message: /field 'id'/ },
         { label: "id '..' (unreachable through a URL)", body: { region: { id: ".." } }, message: /field 'id'/ },
         { label: "id '.'", body: { region: { id: "." } }, message: /field 'id'/ },
-        { label: "a locale name over 255", body: { region: { id: "bad-1", locales: { "zh-cn": "x".repeat(256) } } }, message: /field 'locales\/zh-cn'/ },
+        {
+          label: "a locale name over 255",
+          body: { region: { id: "bad-1", locales: { "zh-cn": "x".repeat(256) } } },
+          message: /field 'locales\/zh-cn'/,
+        },
       ])("POST with $label: 400", async ({ body, message }) => {
         const res = await c.keystone("POST", "/v3/regions", body);
         const got = await keystoneError(res, 400, "Bad Request");
@@ -203,14 +247,21 @@ for (const backend of backends) {
         expect((await c.keystone("GET", "/v3/regions/bad-5")).status).toBe(404);
       });
 
-      it.each(["a/b", "p".repeat(300)])("POST with a parent no region can have (%s): 404 naming it, as for any unknown parent", async (parent) => {
-        const res = await c.keystone("POST", "/v3/regions", { region: { id: "bad-6", parent_region_id: parent } });
-        expect(await res.json()).toEqual({ error: { code: 404, title: "Not Found", message: `Could not find region: ${parent}.` } });
-        expect(res.status).toBe(404);
-      });
+      it.each(["a/b", "p".repeat(300)])(
+        "POST with a parent no region can have (%s): 404 naming it, as for any unknown parent",
+        async (parent) => {
+          const res = await c.keystone("POST", "/v3/regions", { region: { id: "bad-6", parent_region_id: parent } });
+          expect(await res.json()).toEqual({
+            error: { code: 404, title: "Not Found", message: `Could not find region: ${parent}.` },
+          });
+          expect(res.status).toBe(404);
+        },
+      );
 
       it("POST of an existing id: 409 with Keystone's exact body (capture 25), duplicate checked before the parent", async () => {
-        const res = await c.keystone("POST", "/v3/regions", { region: { id: "cn-north-1", description: "dup", parent_region_id: "nope" } });
+        const res = await c.keystone("POST", "/v3/regions", {
+          region: { id: "cn-north-1", description: "dup", parent_region_id: "nope" },
+        });
         await keystoneError(res.clone(), 409, "Conflict");
         expect(await res.json()).toEqual(capturedError(25));
       });
@@ -224,12 +275,15 @@ for (const backend of backends) {
         ["POST", "/v3/regions/post-member", "GET, HEAD, PUT, PATCH, DELETE"],
         ["POST", "/v3", "GET, HEAD"],
         ["DELETE", "/v3", "GET, HEAD"],
-      ])("%s %s: 405 in Keystone's shape, Allow: %s (captures 36-39 closed the connection instead)", async (method, path, allow) => {
-        const res = await c.keystone(method, path, { region: { id: "put-1", description: "x" } });
-        await keystoneError(res.clone(), 405, "Method Not Allowed");
-        const allowed = (res.headers.get("Allow") ?? "").split(",").map((m) => m.trim());
-        expect(allowed.sort()).toEqual(allow.split(", ").sort());
-      });
+      ])(
+        "%s %s: 405 in Keystone's shape, Allow: %s (captures 36-39 closed the connection instead)",
+        async (method, path, allow) => {
+          const res = await c.keystone(method, path, { region: { id: "put-1", description: "x" } });
+          await keystoneError(res.clone(), 405, "Method Not Allowed");
+          const allowed = (res.headers.get("Allow") ?? "").split(",").map((m) => m.trim());
+          expect(allowed.sort()).toEqual(allow.split(", ").sort());
+        },
+      );
 
       it("the 405s created nothing", async () => {
         expect((await c.keystone("GET", "/v3/regions/put-1")).status).toBe(404);
@@ -249,7 +303,10 @@ for (const backend of backends) {
       const big = (bytes: number) => JSON.stringify({ region: { id: "big", description: "a".repeat(bytes) } });
 
       it("a body over 1 MiB: 413 as JSON, Connection: close (capture 35 was an HTML page)", async () => {
-        const res = await raw("POST", "/v3/regions", { body: big(2 * 1024 * 1024), headers: { "Content-Type": "application/json" } });
+        const res = await raw("POST", "/v3/regions", {
+          body: big(2 * 1024 * 1024),
+          headers: { "Content-Type": "application/json" },
+        });
         expect(res.headers.get("Connection")).toBe("close");
         await keystoneError(res, 413, "Request Entity Too Large");
       });
@@ -265,14 +322,20 @@ for (const backend of backends) {
       });
 
       it.each(["PUT", "PATCH"])("%s over 1 MiB: 413", async (method) => {
-        const res = await raw(method, "/v3/regions/cn-north-1", { body: big(1024 * 1024 + 1), headers: { "Content-Type": "application/json" } });
+        const res = await raw(method, "/v3/regions/cn-north-1", {
+          body: big(1024 * 1024 + 1),
+          headers: { "Content-Type": "application/json" },
+        });
         expect(res.status).toBe(413);
         expect(res.headers.get("Connection")).toBe("close");
       });
 
       it("nothing was created; a body just under the limit is read (and refused for its 255+ description)", async () => {
         expect((await c.keystone("GET", "/v3/regions/big")).status).toBe(404);
-        const res = await raw("POST", "/v3/regions", { body: big(1024 * 1024 - 100), headers: { "Content-Type": "application/json" } });
+        const res = await raw("POST", "/v3/regions", {
+          body: big(1024 * 1024 - 100),
+          headers: { "Content-Type": "application/json" },
+        });
         expect(await keystoneError(res, 400, "Bad Request")).toMatch(/field 'description'/);
       });
     });
@@ -321,7 +384,8 @@ for (const backend of backends) {
           expect((await c.keystone("POST", "/v3/regions", { region })).status).toBe(201);
         }
         readerToken = (await createCredential(t, { type: "token", role: "reader" })).token ?? "";
-        grantedToken = (await createCredential(t, { type: "token", role: "reader", private_regions: ["ro-private"] })).token ?? "";
+        grantedToken =
+          (await createCredential(t, { type: "token", role: "reader", private_regions: ["ro-private"] })).token ?? "";
         expect(readerToken).not.toBe("");
         expect(grantedToken).not.toBe("");
       });
@@ -334,21 +398,25 @@ for (const backend of backends) {
       });
 
       it("does not see private regions: not listed, 404 on show and HEAD, not found by ?name=", async () => {
-        const ids = ((await (await asReader("GET", "/v3/regions")).json()) as { regions: { id: string }[] }).regions.map((r) => r.id);
+        const ids = ((await (await asReader("GET", "/v3/regions")).json()) as { regions: { id: string }[] }).regions.map(
+          (r) => r.id,
+        );
         expect(ids).toContain("ro-public");
         expect(ids).not.toContain("ro-private");
         const show = await asReader("GET", "/v3/regions/ro-private");
         expect(show.status).toBe(404);
-        expect(await show.json()).toEqual({ error: { code: 404, title: "Not Found", message: "Could not find region: ro-private." } });
+        expect(await show.json()).toEqual({
+          error: { code: 404, title: "Not Found", message: "Could not find region: ro-private." },
+        });
         expect((await asReader("HEAD", "/v3/regions/ro-private")).status).toBe(404);
         const byName = (await (await asReader("GET", "/v3/regions?name=ro-private")).json()) as { regions: unknown[] };
         expect(byName.regions).toEqual([]);
       });
 
       it("a reader granted one private region sees that one only", async () => {
-        const ids = ((await (await c.keystone("GET", "/v3/regions", undefined, grantedToken)).json()) as { regions: { id: string }[] }).regions.map(
-          (r) => r.id,
-        );
+        const ids = (
+          (await (await c.keystone("GET", "/v3/regions", undefined, grantedToken)).json()) as { regions: { id: string }[] }
+        ).regions.map((r) => r.id);
         expect(ids).toContain("ro-private");
         expect(ids).not.toContain("ro-private-2");
         expect((await c.keystone("GET", "/v3/regions/ro-private", undefined, grantedToken)).status).toBe(200);
@@ -357,7 +425,9 @@ for (const backend of backends) {
       });
 
       it("the admin token sees the private ones", async () => {
-        const ids = ((await (await c.keystone("GET", "/v3/regions")).json()) as { regions: { id: string }[] }).regions.map((r) => r.id);
+        const ids = ((await (await c.keystone("GET", "/v3/regions")).json()) as { regions: { id: string }[] }).regions.map(
+          (r) => r.id,
+        );
         expect(ids).toEqual(expect.arrayContaining(["ro-public", "ro-private", "ro-private-child"]));
         const show = (await (await c.keystone("GET", "/v3/regions/ro-private")).json()) as { region: { type: string } };
         expect(show.region.type).toBe("private");

@@ -5,8 +5,22 @@ import { keystoneBody, renderKeystoneError } from "../../src/http/keystone-error
 const base = "https://iam.example.com";
 
 describe("renderKeystoneError: every error in Keystone's {error:{code,title,message}} shape", () => {
-  it.each<{ code: ErrorCode; message: string; options?: GatewayErrorOptions; status: number; title: string; want: string; headers?: Record<string, string> }>([
-    { code: "validation", message: "Invalid input for field 'id': 1 is not of type 'string'", status: 400, title: "Bad Request", want: "Invalid input for field 'id': 1 is not of type 'string'" },
+  it.each<{
+    code: ErrorCode;
+    message: string;
+    options?: GatewayErrorOptions;
+    status: number;
+    title: string;
+    want: string;
+    headers?: Record<string, string>;
+  }>([
+    {
+      code: "validation",
+      message: "Invalid input for field 'id': 1 is not of type 'string'",
+      status: 400,
+      title: "Bad Request",
+      want: "Invalid input for field 'id': 1 is not of type 'string'",
+    },
     { code: "bad_request", message: "Cannot change ID", status: 400, title: "Bad Request", want: "Cannot change ID" },
     {
       code: "cycle",
@@ -24,7 +38,13 @@ describe("renderKeystoneError: every error in Keystone's {error:{code,title,mess
       want: "The request you have made requires authentication.",
       headers: { "WWW-Authenticate": 'Keystone uri="https://iam.example.com/v3"' },
     },
-    { code: "unauthorized", message: "", status: 401, title: "Unauthorized", want: "The request you have made requires authentication." },
+    {
+      code: "unauthorized",
+      message: "",
+      status: 401,
+      title: "Unauthorized",
+      want: "The request you have made requires authentication.",
+    },
     {
       code: "forbidden",
       message: "You are not authorized to perform the requested action: identity:create_region.",
@@ -32,9 +52,22 @@ describe("renderKeystoneError: every error in Keystone's {error:{code,title,mess
       title: "Forbidden",
       want: "You are not authorized to perform the requested action: identity:create_region.",
     },
-    { code: "not_found", message: "internal wording", options: { subject: "foo" }, status: 404, title: "Not Found", want: "Could not find region: foo." },
+    {
+      code: "not_found",
+      message: "internal wording",
+      options: { subject: "foo" },
+      status: 404,
+      title: "Not Found",
+      want: "Could not find region: foo.",
+    },
     { code: "not_found", message: "Could not find token.", status: 404, title: "Not Found", want: "Could not find token." },
-    { code: "route_not_found", message: "no such path", status: 404, title: "Not Found", want: "The resource could not be found." },
+    {
+      code: "route_not_found",
+      message: "no such path",
+      status: 404,
+      title: "Not Found",
+      want: "The resource could not be found.",
+    },
     {
       code: "method_not_allowed",
       message: "x",
@@ -68,7 +101,13 @@ describe("renderKeystoneError: every error in Keystone's {error:{code,title,mess
       want: "Request is too large. Larger than max_request_body_size (1048576).",
       headers: { Connection: "close" },
     },
-    { code: "unavailable", message: "x", status: 503, title: "Service Unavailable", want: "The service is temporarily unavailable: the database does not answer." },
+    {
+      code: "unavailable",
+      message: "x",
+      status: 503,
+      title: "Service Unavailable",
+      want: "The service is temporarily unavailable: the database does not answer.",
+    },
   ])("$code ($status) → $want", ({ code, message, options, status, title, want, headers }) => {
     const rendered = renderKeystoneError(new GatewayError(code, message, options), base);
     expect(rendered.status).toBe(status);
@@ -81,7 +120,11 @@ describe("renderKeystoneError: every error in Keystone's {error:{code,title,mess
     const rendered = renderKeystoneError(new Error("password=hunter2 at db.example:5432"), base);
     expect(rendered.status).toBe(500);
     expect(rendered.body).toEqual({
-      error: { code: 500, title: "Internal Server Error", message: "An unexpected error prevented the server from fulfilling your request." },
+      error: {
+        code: 500,
+        title: "Internal Server Error",
+        message: "An unexpected error prevented the server from fulfilling your request.",
+      },
     });
     expect(JSON.stringify(rendered)).not.toContain("hunter2");
   });

@@ -197,14 +197,22 @@ for (const backend of backends) {
           const pc = clients(pub.app);
           const root = await pc.keystone("GET", "/", undefined, null);
           expect(root.headers.get("Location")).toBe("https://iam.example.com/identity/v3/");
-          const v3 = (await (await pc.keystone("GET", "/v3", undefined, null)).json()) as { version: { links: { href: string }[] } };
+          const v3 = (await (await pc.keystone("GET", "/v3", undefined, null)).json()) as {
+            version: { links: { href: string }[] };
+          };
           expect(v3.version.links).toEqual([{ rel: "self", href: "https://iam.example.com/identity/v3/" }]);
-          const created = (await (await pc.keystone("POST", "/v3/regions", { region: { id: "pub-1" } })).json()) as { region: RegionJson };
+          const created = (await (await pc.keystone("POST", "/v3/regions", { region: { id: "pub-1" } })).json()) as {
+            region: RegionJson;
+          };
           expect(created.region.links.self).toBe("https://iam.example.com/identity/v3/regions/pub-1");
           const shown = (await (await pc.keystone("GET", "/v3/regions/pub-1")).json()) as { region: RegionJson };
           expect(shown.region.links.self).toBe("https://iam.example.com/identity/v3/regions/pub-1");
           const l = (await (await pc.keystone("GET", "/v3/regions?parent_region_id=x")).json()) as { links: Json };
-          expect(l.links).toEqual({ self: "https://iam.example.com/identity/v3/regions?parent_region_id=x", previous: null, next: null });
+          expect(l.links).toEqual({
+            self: "https://iam.example.com/identity/v3/regions?parent_region_id=x",
+            previous: null,
+            next: null,
+          });
           const e = await pc.keystone("GET", "/v3/regions", undefined, null);
           expect(e.headers.get("WWW-Authenticate")).toBe('Keystone uri="https://iam.example.com/identity/v3"');
         } finally {
@@ -252,7 +260,7 @@ for (const backend of backends) {
       it.each([
         { label: "absent", region: { id: "desc-absent" } },
         { label: "null", region: { id: "desc-null", description: null } },
-      ])("description $label → \"\"", async ({ region }) => {
+      ])('description $label → ""', async ({ region }) => {
         const created = await create(region);
         expect(created.description).toBe("");
         expect(Object.keys(created)).toContain("parent_region_id");
@@ -265,7 +273,14 @@ for (const backend of backends) {
       });
 
       it("extra properties are kept, echoed, shown and listed (capture 11; the openstack CLI sends enabled)", async () => {
-        const region = { id: "extra-1", description: "EU", enabled: true, foo: "bar", nested: { a: [1, null, "x"] }, nothing: null };
+        const region = {
+          id: "extra-1",
+          description: "EU",
+          enabled: true,
+          foo: "bar",
+          nested: { a: [1, null, "x"] },
+          nothing: null,
+        };
         const created = await create(region);
         expect(created).toMatchObject({ enabled: true, foo: "bar", nested: { a: [1, null, "x"] }, nothing: null });
         const shown = (await (await show("extra-1")).json()) as { region: RegionJson };
@@ -273,7 +288,11 @@ for (const backend of backends) {
       });
 
       it("type and locales are Huawei fields, stored and returned", async () => {
-        const created = await create({ id: "hw-1", type: "public", locales: { "zh-cn": "中国-香港", "en-us": "ap-southeast-1", "pt-br": "x" } });
+        const created = await create({
+          id: "hw-1",
+          type: "public",
+          locales: { "zh-cn": "中国-香港", "en-us": "ap-southeast-1", "pt-br": "x" },
+        });
         expect(created.type).toBe("public");
         expect(created.locales).toEqual({ "zh-cn": "中国-香港", "en-us": "ap-southeast-1", "pt-br": "x" });
       });
@@ -379,7 +398,9 @@ for (const backend of backends) {
         expect(body.links).toEqual({ self: `${base}/v3/regions`, previous: null, next: null });
         expect(body.regions.map((r) => r.id)).toEqual(expect.arrayContaining(["lp", "lc1", "lc2", "lg1"]));
         for (const r of body.regions) {
-          expect(Object.keys(r)).toEqual(expect.arrayContaining(["id", "description", "parent_region_id", "type", "locales", "links"]));
+          expect(Object.keys(r)).toEqual(
+            expect.arrayContaining(["id", "description", "parent_region_id", "type", "locales", "links"]),
+          );
           expect(r.links.self).toBe(`${base}/v3/regions/${r.id}`);
         }
         expect(Object.keys(body).sort()).toEqual(["links", "regions"]);
@@ -486,7 +507,10 @@ for (const backend of backends) {
         await create({ id: "pa-2", description: "d1", parent_region_id: "pa-p1" });
         const res = await patch("pa-2", { description: "d2", parent_region_id: "pa-p2" });
         expect(res.status).toBe(200);
-        expect(((await res.json()) as { region: RegionJson }).region).toMatchObject({ description: "d2", parent_region_id: "pa-p2" });
+        expect(((await res.json()) as { region: RegionJson }).region).toMatchObject({
+          description: "d2",
+          parent_region_id: "pa-p2",
+        });
       });
 
       it("a parent change alone keeps the description", async () => {
@@ -494,10 +518,13 @@ for (const backend of backends) {
         await create({ id: "pa-keep", description: "keep me" });
         const res = await patch("pa-keep", { parent_region_id: "pa-keep-parent" });
         expect(res.status).toBe(200);
-        expect(((await res.json()) as { region: RegionJson }).region).toMatchObject({ description: "keep me", parent_region_id: "pa-keep-parent" });
+        expect(((await res.json()) as { region: RegionJson }).region).toMatchObject({
+          description: "keep me",
+          parent_region_id: "pa-keep-parent",
+        });
       });
 
-      it("description null stores \"\"", async () => {
+      it('description null stores ""', async () => {
         await create({ id: "pa-null", description: "x" });
         const res = await patch("pa-null", { description: null });
         expect(((await res.json()) as { region: RegionJson }).region.description).toBe("");
@@ -525,7 +552,7 @@ for (const backend of backends) {
         expect((await patch("pa-same", { id: "pa-same", description: "x" })).status).toBe(200);
       });
 
-      it("{\"region\":{}} is 400 (Keystone's minProperties: 1; openstack region set with no options)", async () => {
+      it('{"region":{}} is 400 (Keystone\'s minProperties: 1; openstack region set with no options)', async () => {
         await create({ id: "pa-empty", description: "unchanged" });
         const res = await patch("pa-empty", {});
         expect(res.status).toBe(400);
@@ -543,7 +570,11 @@ for (const backend of backends) {
         const res = await patch("cy-1", { parent_region_id: "cy-3" });
         expect(res.status).toBe(400);
         expect(await res.json()).toEqual({
-          error: { code: 400, title: "Bad Request", message: "The specified parent region cy-1 would create a circular region hierarchy." },
+          error: {
+            code: 400,
+            title: "Bad Request",
+            message: "The specified parent region cy-1 would create a circular region hierarchy.",
+          },
         });
         expect(((await (await show("cy-1")).json()) as { region: RegionJson }).region.parent_region_id).toBeNull();
       });
@@ -573,7 +604,7 @@ for (const backend of backends) {
         expect(((await (await show("pa-orphan")).json()) as { region: RegionJson }).region.description).toBe("d");
       });
 
-      it("an id change is 400 \"Cannot change ID\" (capture 45)", async () => {
+      it('an id change is 400 "Cannot change ID" (capture 45)', async () => {
         await create({ id: "pa-id" });
         const res = await patch("pa-id", { id: "renamed" });
         expect(res.status).toBe(400);
@@ -581,19 +612,24 @@ for (const backend of backends) {
         expect((await show("renamed")).status).toBe(404);
       });
 
-      it("an id change on an unknown region is still 400 \"Cannot change ID\" (Keystone checks it before the lookup)", async () => {
+      it('an id change on an unknown region is still 400 "Cannot change ID" (Keystone checks it before the lookup)', async () => {
         const res = await patch("does-not-exist", { id: "renamed" });
         expect(res.status).toBe(400);
         expect(await res.json()).toEqual(capture(45).response?.json);
       });
 
-      it.each(["a/b", "p".repeat(256)])("a parent no region can have (%s) is 404 naming it, like any unknown parent", async (parent) => {
-        const id = `pa-badparent-${parent.length}`;
-        await create({ id });
-        const res = await patch(id, { parent_region_id: parent });
-        expect(res.status).toBe(404);
-        expect(await res.json()).toEqual({ error: { code: 404, title: "Not Found", message: `Could not find region: ${parent}.` } });
-      });
+      it.each(["a/b", "p".repeat(256)])(
+        "a parent no region can have (%s) is 404 naming it, like any unknown parent",
+        async (parent) => {
+          const id = `pa-badparent-${parent.length}`;
+          await create({ id });
+          const res = await patch(id, { parent_region_id: parent });
+          expect(res.status).toBe(404);
+          expect(await res.json()).toEqual({
+            error: { code: 404, title: "Not Found", message: `Could not find region: ${parent}.` },
+          });
+        },
+      );
 
       it("an unknown region is 404 (capture 48)", async () => {
         const res = await patch("does-not-exist", { description: "x" });
@@ -661,7 +697,9 @@ for (const backend of backends) {
         for (const id of ["del-root", "del-child", "del-grandchild"]) {
           const gone = await show(id);
           expect(gone.status).toBe(404);
-          expect(await gone.json()).toEqual({ error: { code: 404, title: "Not Found", message: `Could not find region: ${id}.` } });
+          expect(await gone.json()).toEqual({
+            error: { code: 404, title: "Not Found", message: `Could not find region: ${id}.` },
+          });
         }
         expect((await show("del-sibling")).status).toBe(200);
         const ids = (await list()).regions.map((r) => r.id);

@@ -1,3 +1,4 @@
+import { toKeystoneRegion } from "../adapters/keystone.ts";
 import { GatewayError } from "../domain/errors.ts";
 import type { Region, RegionChanges, RegionInput } from "../domain/region.ts";
 import { type DocRegion, type Field, fields, inputOf, type ParsedDocument, type Rejection, redact, sameJson } from "./document.ts";
@@ -101,6 +102,11 @@ export function planImport(parsed: ParsedDocument, existing: readonly Region[], 
       }
       final = inputOf(current);
       for (const f of carried) (final as unknown as Record<string, unknown>)[f] = values[f];
+      if (parsed.format === "keystone" && sameJson(values.locales, toKeystoneRegion(current, "").locales)) {
+        // locales that only spell out what /v3 already shows (the zh-cn / en-us fallbacks) change nothing
+        final.locales = current.locales;
+        final.alias = current.alias;
+      }
     } else {
       final = { ...values, uid: carried.has("uid") ? values.uid : o.newUid() };
       const owner = byUid.get(final.uid);

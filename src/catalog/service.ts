@@ -116,11 +116,20 @@ export class Catalog {
     });
   }
 
-  /** Applies `changes` to an existing region; fields not named are kept. */
-  async update(name: string, changes: RegionChanges, actor: Actor = systemActor): Promise<Region> {
+  /**
+   * Applies changes to an existing region; fields not named are kept. Pass a function to
+   * derive the changes from the region as the transaction reads it (merges such as Keystone
+   * extras must not start from a snapshot another writer has since moved past).
+   */
+  async update(
+    name: string,
+    change: RegionChanges | ((current: Region) => RegionChanges),
+    actor: Actor = systemActor,
+  ): Promise<Region> {
     return this.write(name, actor, async ({ regions }) => {
       const current = await regions.findByName(name);
       if (!current) throw new GatewayError("not_found", `region ${name} does not exist`, { subject: name });
+      const changes = typeof change === "function" ? change(current) : change;
       checkCanonical({ ...current, ...changes });
       const parent = changes.parentName;
       if (parent !== undefined && parent !== null && parent !== current.parentName) {
@@ -273,7 +282,8 @@ function checkCanonical(input: RegionInput): void {
     const key = String(issue.path[0] ?? "region");
     (fields[key] ??= []).push(issue.message);
   }
-  throw new GatewayError("validation", "invalid region", { fields });
+  const first = result.error.issues[0];
+  throw new GatewayError("validation", `invalid region: ${first?.path.join(".")}: ${first?.message}`, { fields });
 }
 
 /** Maps driver errors to domain errors; GatewayErrors pass through. */

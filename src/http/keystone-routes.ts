@@ -112,8 +112,9 @@ export function createKeystoneRoutes(deps: KeystoneDeps) {
       }
       const body = parseKeystoneBody(raw);
       checkMatchingId(body, id); // before the lookup, as Keystone does: an id change is 400 even for an unknown region
-      const current = findVisible(c.var.principal, id);
-      const updated = await catalog.update(id, fromKeystoneUpdate(body, id, current), actorOf(c.var.principal, "keystone"));
+      findVisible(c.var.principal, id);
+      // the merge of extras starts from the row the transaction reads, not from the snapshot
+      const updated = await catalog.update(id, (current) => fromKeystoneUpdate(body, id, current), actorOf(c.var.principal, "keystone"));
       return c.json({ region: toKeystoneRegion(updated, deps.baseUrl(c.req.url)) });
     },
     DELETE: async (c) => {

@@ -160,3 +160,23 @@ for (const backend of backends) {
     });
   });
 }
+
+for (const backend of backends) {
+  describe.skipIf(!backend.available)(`concurrent Keystone PATCHes (${backend.name})`, () => {
+    let t: TestApp;
+    beforeAll(async () => {
+      t = await openTestApp(backend);
+    });
+    afterAll(() => t?.close());
+
+    it("PATCHes adding different extra properties at once all keep theirs", async () => {
+      const c = clients(t.app);
+      await c.keystone("POST", "/v3/regions", { region: { id: "merged" } });
+      const keys = ["a", "b", "c", "d", "e", "f"];
+      const results = await Promise.all(keys.map((k, i) => c.keystone("PATCH", "/v3/regions/merged", { region: { [k]: i } })));
+      expect(results.map((r) => r.status)).toEqual(keys.map(() => 200));
+      const { region } = (await (await c.keystone("GET", "/v3/regions/merged")).json()) as { region: Record<string, unknown> };
+      expect(region).toMatchObject({ a: 0, b: 1, c: 2, d: 3, e: 4, f: 5 });
+    });
+  });
+}

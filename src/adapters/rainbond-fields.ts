@@ -31,29 +31,29 @@ export function drfChar(options: DrfCharOptions) {
     .unknown()
     .optional()
     .transform((raw, ctx): string | null | undefined => {
-    const fail = (message: string) => {
-      ctx.addIssue({ code: "custom", message });
-      return z.NEVER;
-    };
-    if (raw === undefined) return options.required ? fail(drfMessages.required) : undefined;
-    if (raw === null) return options.allowNull ? null : fail(drfMessages.null);
-    if (typeof raw !== "string" && typeof raw !== "number") return fail(drfMessages.invalid);
-    const value = String(raw).trim();
-    if (value === "") return options.allowBlank ? "" : fail(drfMessages.blank);
-    // DRF runs the field's validators (max length, NUL, lone surrogates) and reports every failure;
-    // the serializer's own validate_<field> runs only when they all pass.
-    const problems: string[] = [];
-    if (options.max !== undefined && [...value].length > options.max) problems.push(drfMessages.maxLength(options.max));
-    if (value.includes("\u0000")) problems.push(drfMessages.nullChar);
-    const surrogate = loneSurrogate.exec(value);
-    if (surrogate) problems.push(drfMessages.surrogate(surrogate[0]));
-    if (problems.length > 0) {
-      for (const message of problems) ctx.addIssue({ code: "custom", message });
-      return z.NEVER;
-    }
-    const problem = options.check?.(value);
-    return problem ? fail(problem) : value;
-  });
+      const fail = (message: string) => {
+        ctx.addIssue({ code: "custom", message });
+        return z.NEVER;
+      };
+      if (raw === undefined) return options.required ? fail(drfMessages.required) : undefined;
+      if (raw === null) return options.allowNull ? null : fail(drfMessages.null);
+      if (typeof raw !== "string" && typeof raw !== "number") return fail(drfMessages.invalid);
+      const value = String(raw).trim();
+      if (value === "") return options.allowBlank ? "" : fail(drfMessages.blank);
+      // DRF runs the field's validators (max length, NUL, lone surrogates) and reports every failure;
+      // the serializer's own validate_<field> runs only when they all pass.
+      const problems: string[] = [];
+      if (options.max !== undefined && [...value].length > options.max) problems.push(drfMessages.maxLength(options.max));
+      if (value.includes("\u0000")) problems.push(drfMessages.nullChar);
+      const surrogate = loneSurrogate.exec(value);
+      if (surrogate) problems.push(drfMessages.surrogate(surrogate[0]));
+      if (problems.length > 0) {
+        for (const message of problems) ctx.addIssue({ code: "custom", message });
+        return z.NEVER;
+      }
+      const problem = options.check?.(value);
+      return problem ? fail(problem) : value;
+    });
 }
 
 // A UTF-16 surrogate that is not half of a pair (Python's json decodes pairs into one character).

@@ -247,7 +247,10 @@ function parseWith<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
   const result = schema.safeParse(body);
   if (result.success) return result.data;
   const fields: Record<string, string[]> = {};
-  for (const issue of result.error.issues) (fields[String(issue.path[0])] ??= []).push(issue.message);
+  for (const issue of result.error.issues) {
+    const field = String(issue.path[0]);
+    fields[field] = [...(fields[field] ?? []), issue.message];
+  }
   throw new GatewayError("validation", "invalid body", { fields });
 }
 

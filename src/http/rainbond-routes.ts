@@ -60,7 +60,12 @@ export function createRainbondRoutes(deps: RainbondDeps) {
   resource(v1, "/regions", {
     GET: (c) => {
       const p = c.var.principal;
-      return c.json(catalog.list().filter((r) => visibleV1(p, r)).map((r) => toRainbondV1ListItem(r, view(p))));
+      return c.json(
+        catalog
+          .list()
+          .filter((r) => visibleV1(p, r))
+          .map((r) => toRainbondV1ListItem(r, view(p))),
+      );
     },
     POST: async (c) => {
       const p = c.var.principal;
@@ -91,7 +96,13 @@ export function createRainbondRoutes(deps: RainbondDeps) {
   resource(v2, "/regions", {
     GET: (c) => {
       const p = c.var.principal;
-      return c.json(toRainbondV2Page(catalog.list().filter((r) => visibleV2(p, r)), c.req.query(), view(p)));
+      return c.json(
+        toRainbondV2Page(
+          catalog.list().filter((r) => visibleV2(p, r)),
+          c.req.query(),
+          view(p),
+        ),
+      );
     },
     POST: async (c) => {
       requireWriter(c.var.principal);
@@ -112,7 +123,9 @@ export function createRainbondRoutes(deps: RainbondDeps) {
       const r = findV2(c.var.principal, c.req.param("id") ?? "");
       if (!r) return c.json(v2Missing(rainbondMessages.regionMissingOnWrite), 404);
       try {
-        return c.json(toRainbondV2Item(await catalog.update(r.name, changes, actorOf(c.var.principal, "rainbond")), view(c.var.principal)));
+        return c.json(
+          toRainbondV2Item(await catalog.update(r.name, changes, actorOf(c.var.principal, "rainbond")), view(c.var.principal)),
+        );
       } catch (e) {
         if (isGatewayError(e) && e.code === "not_found") return c.json(v2Missing(rainbondMessages.regionMissingOnWrite), 404);
         throw e;

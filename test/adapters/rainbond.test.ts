@@ -244,9 +244,7 @@ describe("add body validation (RegionInfoSerializer rules)", () => {
     });
   });
   it("url is trimmed before the regex", () => {
-    expect(parseRainbondAdd(addBody({ url: "  https://region.goodrain.me:8443\n" })).url).toBe(
-      "https://region.goodrain.me:8443",
-    );
+    expect(parseRainbondAdd(addBody({ url: "  https://region.goodrain.me:8443\n" })).url).toBe("https://region.goodrain.me:8443");
   });
 
   it.each(["1.2.3.4", "47.92.1.2", "255.255.255.255", "1.2.3.4.nip.io", "10.0.0.1:80", "1.2.3.4 trailing"])(
@@ -340,9 +338,23 @@ describe("add body validation (RegionInfoSerializer rules)", () => {
   });
   it("err keys come in RegionInfoSerializer's field order (as DRF reports them)", () => {
     const everythingWrong = Object.fromEntries(
-      ["enterprise_id", "desc", "status", "key_file", "cert_file", "ssl_ca_cert", "scope", "tcpdomain", "httpdomain", "wsurl", "token", "url", "region_alias", "region_name", "region_id"].map(
-        (f) => [f, true],
-      ),
+      [
+        "enterprise_id",
+        "desc",
+        "status",
+        "key_file",
+        "cert_file",
+        "ssl_ca_cert",
+        "scope",
+        "tcpdomain",
+        "httpdomain",
+        "wsurl",
+        "token",
+        "url",
+        "region_alias",
+        "region_name",
+        "region_id",
+      ].map((f) => [f, true]),
     );
     expect(Object.keys(errorsOf(() => parseRainbondAdd(everythingWrong)) ?? {})).toEqual([
       "region_id",
@@ -453,7 +465,9 @@ describe("PUT body (UpdateRegionReq)", () => {
   it("applies the same field rules as the add body", () => {
     expect(
       errorsOf(() =>
-        parseRainbondUpdate(updateBody({ url: "https://rbd-api:8443", tcpdomain: "example.com", scope: "x", status: 5, desc: null })),
+        parseRainbondUpdate(
+          updateBody({ url: "https://rbd-api:8443", tcpdomain: "example.com", scope: "x", status: 5, desc: null }),
+        ),
       ),
     ).toEqual({
       url: ["集群API地址非法"],
@@ -480,9 +494,18 @@ describe("PUT body (UpdateRegionReq)", () => {
   });
   it("explicit null clears certificates and token; blank stores blank; values replace", () => {
     const changes = fromRainbondUpdate(
-      parseRainbondUpdate(updateBody({ ssl_ca_cert: null, cert_file: "", key_file: KEY, token: null, desc: "", scope: "public" })),
+      parseRainbondUpdate(
+        updateBody({ ssl_ca_cert: null, cert_file: "", key_file: KEY, token: null, desc: "", scope: "public" }),
+      ),
     );
-    expect(changes).toMatchObject({ caCert: null, clientCert: "", clientKey: KEY, regionToken: null, description: "", scope: "public" });
+    expect(changes).toMatchObject({
+      caCert: null,
+      clientCert: "",
+      clientKey: KEY,
+      regionToken: null,
+      description: "",
+      scope: "public",
+    });
   });
   it("status accepts 1 and '1' alike", () => {
     expect(fromRainbondUpdate(parseRainbondUpdate(updateBody({ status: 1 }))).status).toBe("enabled");
@@ -518,7 +541,10 @@ describe("round trips", () => {
     ["no certificates, no token", region({ caCert: null, clientCert: null, clientKey: null, regionToken: null })],
     ["private, editing, empty description", region({ scope: "private", status: "editing", description: "" })],
     ["disabled", region({ status: "disabled", enterpriseId: null })],
-    ["maintenance, IP endpoints", region({ status: "maintenance", apiUrl: "https://10.0.0.1:8443", wsUrl: "ws://10.0.0.1:6060" })],
+    [
+      "maintenance, IP endpoints",
+      region({ status: "maintenance", apiUrl: "https://10.0.0.1:8443", wsUrl: "ws://10.0.0.1:6060" }),
+    ],
   ];
   it.each(cases)("%s: canonical → v2 item → add → canonical", (_, r) => {
     const wire = JSON.parse(JSON.stringify(toRainbondV2Item(r, o)));
@@ -598,7 +624,9 @@ describe("round trips", () => {
       description: fc.oneof(fc.constant(""), text(200)),
       scope: fc.constantFrom("public" as const, "private" as const),
       status: fc.constantFrom("editing" as const, "enabled" as const, "disabled" as const, "maintenance" as const),
-      apiUrl: fc.tuple(fc.constantFrom("http", "https"), host, fc.integer({ min: 1, max: 65535 })).map(([s, h, p]) => `${s}://${h}:${p}`),
+      apiUrl: fc
+        .tuple(fc.constantFrom("http", "https"), host, fc.integer({ min: 1, max: 65535 }))
+        .map(([s, h, p]) => `${s}://${h}:${p}`),
       wsUrl: fc.tuple(fc.constantFrom("ws", "wss"), host).map(([s, h]) => `${s}://${h}`),
       httpDomain: text(256),
       tcpDomain: fc.ipV4().map((ip) => `${ip}`),
@@ -802,7 +830,10 @@ describe("golden fixtures from the API documents", () => {
     expect(Object.keys(toRainbondV2Item(region(), { includeSecrets: true }))).toEqual(Object.keys(docV2Item));
   });
   it("the v1 POST answer is the v2 item plus enterprise_id (RegionInfoSerializer)", () => {
-    expect(Object.keys(toRainbondV1Item(region(), { includeSecrets: true }))).toEqual([...Object.keys(docV2Item), "enterprise_id"]);
+    expect(Object.keys(toRainbondV1Item(region(), { includeSecrets: true }))).toEqual([
+      ...Object.keys(docV2Item),
+      "enterprise_id",
+    ]);
     expect(toRainbondV1Item(region(), { includeSecrets: true }).enterprise_id).toBe("ent-1");
   });
   it("a v1 list item has exactly the documented RegionInfoResp keys, in order", () => {
@@ -898,7 +929,11 @@ describe("v2 list paging", () => {
     ["query: substring of the alias", { query: "Alias D" }, { total: 1, names: ["delta"] }],
     ["query is case-sensitive", { query: "ALPHA" }, { total: 1, names: ["alpha"] }],
     ["query is case-sensitive (no match)", { query: "Gamma" }, { total: 0, names: [] }],
-    ["query matching several; total counts before paging", { query: "a", pageSize: "2", current: "2" }, { total: 5, names: ["gamma", "delta"] }],
+    [
+      "query matching several; total counts before paging",
+      { query: "a", pageSize: "2", current: "2" },
+      { total: 5, names: ["gamma", "delta"] },
+    ],
     ["query with paging", { query: "ta", pageSize: "1", current: "2" }, { total: 2, names: ["delta"] }],
     ["empty query matches all", { query: "" }, { total: 5, names }],
     ["query does not match region_id", { query: "uid-1" }, { total: 0, names: [] }],
@@ -908,7 +943,10 @@ describe("v2 list paging", () => {
   });
   it("items are v2 list items: v2 item + enterprise_id + region_type", () => {
     const p = toRainbondV2Page(regions.slice(0, 1), {}, o);
-    expect(p).toEqual({ total: 1, data: [{ ...toRainbondV2Item(regions[0] as Region, o), enterprise_id: "ent-1", region_type: [] }] });
+    expect(p).toEqual({
+      total: 1,
+      data: [{ ...toRainbondV2Item(regions[0] as Region, o), enterprise_id: "ent-1", region_type: [] }],
+    });
   });
   it("an empty catalogue gives total 0 and no data", () => {
     expect(toRainbondV2Page([], { current: "2" }, o)).toEqual({ total: 0, data: [] });

@@ -2,8 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Catalog } from "../../src/catalog/service.ts";
 import { createApp } from "../../src/http/app.ts";
 import { createAuthenticator } from "../../src/identity/authenticator.ts";
-import { testSecretBox } from "../support/backends.ts";
-import { backends } from "../support/backends.ts";
+import { backends, testSecretBox } from "../support/backends.ts";
 import { adminToken, clients, manageToken, openTestApp, type TestApp } from "../support/test-app.ts";
 import { addBody, createRegion, jsonOf, putBody, raw, required, snapshotOf } from "./rainbond-support.ts";
 
@@ -35,14 +34,17 @@ for (const backend of backends) {
     afterAll(() => t?.close());
 
     describe("authentication", () => {
-      it.each(routes)("%s %s without Authorization → 401 No token, WWW-Authenticate: Token, nothing changes", async (method, path) => {
-        const before = await snapshotOf(rb);
-        const res = await rb(method, path, bodyFor(method), null);
-        expect(res.status).toBe(401);
-        expect(res.headers.get("WWW-Authenticate")).toBe("Token");
-        expect(await jsonOf(res)).toEqual(noToken);
-        expect(await snapshotOf(rb)).toEqual(before);
-      });
+      it.each(routes)(
+        "%s %s without Authorization → 401 No token, WWW-Authenticate: Token, nothing changes",
+        async (method, path) => {
+          const before = await snapshotOf(rb);
+          const res = await rb(method, path, bodyFor(method), null);
+          expect(res.status).toBe(401);
+          expect(res.headers.get("WWW-Authenticate")).toBe("Token");
+          expect(await jsonOf(res)).toEqual(noToken);
+          expect(await snapshotOf(rb)).toEqual(before);
+        },
+      );
 
       it.each(routes)("%s %s with an empty or blank Authorization → 401 No token", async (method, path) => {
         for (const header of ["", "   "]) {
@@ -65,7 +67,9 @@ for (const backend of backends) {
       it("the raw token is the whole header; a Bearer prefix is tolerated; other schemes are not tokens", async () => {
         for (const header of [adminToken, `Bearer ${adminToken}`, `bearer ${adminToken}`, `  ${adminToken}  `]) {
           expect((await raw(t.app, "GET", "/openapi/v1/regions", { headers: { Authorization: header } })).status).toBe(200);
-          expect((await raw(t.app, "GET", "/openapi/v2/manage/regions", { headers: { Authorization: header } })).status).toBe(200);
+          expect((await raw(t.app, "GET", "/openapi/v2/manage/regions", { headers: { Authorization: header } })).status).toBe(
+            200,
+          );
         }
         for (const header of [`Basic ${adminToken}`, `${adminToken}x`, `Bearer`, adminToken.toUpperCase()]) {
           expect((await raw(t.app, "GET", "/openapi/v1/regions", { headers: { Authorization: header } })).status).toBe(401);

@@ -3,7 +3,7 @@ import type { Principal } from "../../src/domain/principal.ts";
 import { createApp } from "../../src/http/app.ts";
 import { createAuthenticator } from "../../src/identity/authenticator.ts";
 import { testSecretBox } from "../support/backends.ts";
-import { adminToken, clients, manageToken, type TestApp } from "../support/test-app.ts";
+import { adminToken, type clients, manageToken, type TestApp } from "../support/test-app.ts";
 
 /** Helpers shared by the Rainbond HTTP suites. */
 
@@ -84,7 +84,13 @@ const reader: Principal = { id: "reader", name: "reader", role: "reader", privat
 const enterpriseReader: Principal = { ...reader, id: "ent-reader", name: "ent-reader", enterpriseId: "ent-a" };
 /** An enterprise administrator of "ent-a" (the console's v1 caller: an admin's access key). */
 export const enterpriseAdminToken = "test-enterprise-admin-token";
-const enterpriseAdmin: Principal = { id: "ent-admin", name: "ent-admin", role: "admin", privateRegions: "*", enterpriseId: "ent-a" };
+const enterpriseAdmin: Principal = {
+  id: "ent-admin",
+  name: "ent-admin",
+  role: "admin",
+  privateRegions: "*",
+  enterpriseId: "ent-a",
+};
 
 /** A second app on the same catalogue whose authenticator also knows the reader tokens (Rainbond doors only). */
 export function appWithReader(t: TestApp) {

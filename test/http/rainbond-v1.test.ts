@@ -41,7 +41,16 @@ for (const backend of backends) {
         const created = await rb(
           "POST",
           "/openapi/v1/regions",
-          addBody("v1-list", { region_id: "v1listid", desc: "d", scope: "public", status: 0, ssl_ca_cert: CA, cert_file: CERT, key_file: KEY, token: "tk" }),
+          addBody("v1-list", {
+            region_id: "v1listid",
+            desc: "d",
+            scope: "public",
+            status: 0,
+            ssl_ca_cert: CA,
+            cert_file: CERT,
+            key_file: KEY,
+            token: "tk",
+          }),
         );
         expect(created.status).toBe(201);
         const list = (await jsonOf(await rb("GET", "/openapi/v1/regions"))) as Record<string, unknown>[];
@@ -299,10 +308,17 @@ for (const backend of backends) {
         let reader: ReturnType<typeof clients>["rainbond"];
         beforeAll(async () => {
           reader = clients(appWithReader(t)).rainbond;
-          await rb("POST", "/openapi/v1/regions", addBody("v1-public", { scope: "public", key_file: KEY, token: "t", ssl_ca_cert: CA }));
+          await rb(
+            "POST",
+            "/openapi/v1/regions",
+            addBody("v1-public", { scope: "public", key_file: KEY, token: "t", ssl_ca_cert: CA }),
+          );
         });
         it("sees public regions only, key_file null, public certificates kept", async () => {
-          const list = (await (await reader("GET", "/openapi/v1/regions", undefined, readerToken)).json()) as Record<string, unknown>[];
+          const list = (await (await reader("GET", "/openapi/v1/regions", undefined, readerToken)).json()) as Record<
+            string,
+            unknown
+          >[];
           const all = (await (await rb("GET", "/openapi/v1/regions")).json()) as Record<string, unknown>[];
           const publicNames = all.filter((r) => r.scope === "public").map((r) => r.region_name);
           expect(publicNames).toContain("v1-public");
@@ -342,15 +358,30 @@ for (const backend of backends) {
           const res = await reader("POST", "/openapi/v1/regions", addBody("v1-ent-admin-add"), enterpriseAdminToken);
           expect(res.status).toBe(201);
           expect(await res.json()).toMatchObject({ region_name: "v1-ent-admin-add", enterprise_id: "ent-a" });
-          const same = await reader("POST", "/openapi/v1/regions", addBody("v1-ent-admin-add2", { enterprise_id: "ent-a" }), enterpriseAdminToken);
+          const same = await reader(
+            "POST",
+            "/openapi/v1/regions",
+            addBody("v1-ent-admin-add2", { enterprise_id: "ent-a" }),
+            enterpriseAdminToken,
+          );
           expect(same.status).toBe(201);
-          const list = (await (await reader("GET", "/openapi/v1/regions", undefined, enterpriseAdminToken)).json()) as Record<string, unknown>[];
-          expect(list.map((r) => r.region_name)).toEqual(expect.arrayContaining(["v1-ent-admin-add", "v1-ent-admin-add2", "v1-ent-a"]));
+          const list = (await (await reader("GET", "/openapi/v1/regions", undefined, enterpriseAdminToken)).json()) as Record<
+            string,
+            unknown
+          >[];
+          expect(list.map((r) => r.region_name)).toEqual(
+            expect.arrayContaining(["v1-ent-admin-add", "v1-ent-admin-add2", "v1-ent-a"]),
+          );
           expect(list.map((r) => r.region_name)).not.toContain("v1-ent-b");
         });
         it("an enterprise admin cannot add a region to another enterprise (403, nothing stored)", async () => {
           const before = await snapshotOf(rb);
-          const res = await reader("POST", "/openapi/v1/regions", addBody("v1-ent-other", { enterprise_id: "ent-b" }), enterpriseAdminToken);
+          const res = await reader(
+            "POST",
+            "/openapi/v1/regions",
+            addBody("v1-ent-other", { enterprise_id: "ent-b" }),
+            enterpriseAdminToken,
+          );
           expect(res.status).toBe(403);
           expect(await snapshotOf(rb)).toEqual(before);
         });
@@ -358,7 +389,8 @@ for (const backend of backends) {
           // "v1-shadow" is a name in ent-b and the region_id of a region in ent-a
           expect((await rb("POST", "/openapi/v1/regions", addBody("v1-shadow", { enterprise_id: "ent-b" }))).status).toBe(201);
           expect(
-            (await rb("POST", "/openapi/v1/regions", addBody("v1-shadowed", { region_id: "v1-shadow", enterprise_id: "ent-a" }))).status,
+            (await rb("POST", "/openapi/v1/regions", addBody("v1-shadowed", { region_id: "v1-shadow", enterprise_id: "ent-a" })))
+              .status,
           ).toBe(201);
           const mine = await reader("GET", "/openapi/v1/regions/v1-shadow", undefined, enterpriseAdminToken);
           expect(mine.status).toBe(200);

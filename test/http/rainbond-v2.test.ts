@@ -81,7 +81,12 @@ for (const backend of backends) {
         await createRegion(rb, "v2-exists", { region_id: "v2-exists-id" });
         const before = await snapshotOf(rb);
         const cases: [Record<string, unknown>, Record<string, string[]>][] = [
-          [{}, Object.fromEntries(["region_name", "region_alias", "url", "wsurl", "httpdomain", "tcpdomain"].map((f) => [f, [required]]))],
+          [
+            {},
+            Object.fromEntries(
+              ["region_name", "region_alias", "url", "wsurl", "httpdomain", "tcpdomain"].map((f) => [f, [required]]),
+            ),
+          ],
           [addBody("v2-x", { wsurl: "ws://rbd-api:6060" }), { wsurl: ["集群Websocket地址非法"] }],
           [addBody("v2-x", { status: true }), { status: ["不是有效的字符串。"] }],
           [addBody("n".repeat(65), { region_alias: "x" }), { region_name: ["请确保这个字段不能超过 64 个字符。"] }],
@@ -98,9 +103,7 @@ for (const backend of backends) {
       });
 
       it("two concurrent adds of one name: one 201, one 400 duplicate", async () => {
-        const answers = await Promise.all(
-          [1, 2].map(() => rb("POST", "/openapi/v2/manage/regions", addBody("v2-race"))),
-        );
+        const answers = await Promise.all([1, 2].map(() => rb("POST", "/openapi/v2/manage/regions", addBody("v2-race"))));
         expect(answers.map((r) => r.status).sort()).toEqual([201, 400]);
         const loser = answers.find((r) => r.status === 400) as Response;
         expect(await loser.json()).toMatchObject({ err: { region_name: ["具有 region name 的 region config 已存在。"] } });
@@ -225,13 +228,21 @@ for (const backend of backends) {
         const kept = (await (await rb("PUT", path, putBody())).json()) as Record<string, unknown>;
         expect(kept).toMatchObject({ ssl_ca_cert: CA, cert_file: CERT, key_file: KEY, token: "keep-me" });
 
-        const replaced = (await (await rb("PUT", path, putBody({ token: "new-token", cert_file: "NEW" }))).json()) as Record<string, unknown>;
+        const replaced = (await (await rb("PUT", path, putBody({ token: "new-token", cert_file: "NEW" }))).json()) as Record<
+          string,
+          unknown
+        >;
         expect(replaced).toMatchObject({ ssl_ca_cert: CA, cert_file: "NEW", key_file: KEY, token: "new-token" });
 
         const cleared = await rb("PUT", path, putBody({ ssl_ca_cert: null, cert_file: null, key_file: null, token: null }));
         expect(cleared.status).toBe(200);
         expect(await cleared.json()).toMatchObject({ ssl_ca_cert: null, cert_file: null, key_file: null, token: null });
-        expect(await (await rb("GET", path)).json()).toMatchObject({ ssl_ca_cert: null, cert_file: null, key_file: null, token: null });
+        expect(await (await rb("GET", path)).json()).toMatchObject({
+          ssl_ca_cert: null,
+          cert_file: null,
+          key_file: null,
+          token: null,
+        });
       });
 
       it("keeps what Rainbond cannot express: locales, parent and extras (seen through /v3)", async () => {
@@ -325,7 +336,9 @@ for (const backend of backends) {
 
       it("deleting a region that has Keystone child regions deletes them too (the catalogue cascades, as Keystone)", async () => {
         const parent = await createRegion(rb, "v2-del-parent");
-        expect((await ks("POST", "/v3/regions", { region: { id: "v2-del-kid", parent_region_id: "v2-del-parent" } })).status).toBe(201);
+        expect(
+          (await ks("POST", "/v3/regions", { region: { id: "v2-del-kid", parent_region_id: "v2-del-parent" } })).status,
+        ).toBe(201);
         const res = await rb("DELETE", `/openapi/v2/manage/regions/${parent.region_id}`);
         expect(res.status).toBe(200);
         expect(await res.json()).toEqual(parent);
@@ -361,13 +374,13 @@ for (const backend of backends) {
       let secretId: string;
       beforeAll(async () => {
         reader = clients(appWithReader(t)).rainbond;
-        secretId = (await createRegion(rb, "v2-secret", { scope: "public", token: "tok", key_file: KEY, cert_file: CERT })).region_id as string;
+        secretId = (await createRegion(rb, "v2-secret", { scope: "public", token: "tok", key_file: KEY, cert_file: CERT }))
+          .region_id as string;
       });
       it("sees token and key_file as null, in the list and in GET one", async () => {
-        const one = (await (await reader("GET", `/openapi/v2/manage/regions/${secretId}`, undefined, readerToken)).json()) as Record<
-          string,
-          unknown
-        >;
+        const one = (await (
+          await reader("GET", `/openapi/v2/manage/regions/${secretId}`, undefined, readerToken)
+        ).json()) as Record<string, unknown>;
         expect(one).toMatchObject({ token: null, key_file: null, cert_file: CERT });
         const list = await (await reader("GET", "/openapi/v2/manage/regions?current=0", undefined, readerToken)).text();
         expect(list).toContain("v2-secret");

@@ -47,6 +47,8 @@ export async function runServe(): Promise<void> {
   });
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     logger.info({ address: info.address, port: info.port, database: database.kind }, "region-gateway listening");
+    // also said plainly, whatever LOG_LEVEL is: scripts and humans wait for this line
+    if (!logger.isLevelEnabled("info")) process.stdout.write(`region-gateway listening on ${info.address}:${info.port}\n`);
   });
 
   let stopping = false;

@@ -97,6 +97,25 @@ export class Catalog {
     return this.snapshot.getByUid(uid);
   }
 
+  /**
+   * A rendered answer for the current catalogue version, computed once: reads are the hot
+   * path, and the same list is rendered for every caller who sees the same regions. A new
+   * snapshot starts empty, so nothing stale is ever served. Bounded to 64 MiB per snapshot.
+   */
+  memo(key: string, render: () => string): string {
+    const snapshot = this.snapshot;
+    const hit = snapshot.rendered.get(key);
+    if (hit !== undefined) return hit;
+    const value = render();
+    if (snapshot.renderedBytes + value.length > memoBudget) {
+      snapshot.rendered.clear();
+      snapshot.renderedBytes = 0;
+    }
+    snapshot.rendered.set(key, value);
+    snapshot.renderedBytes += value.length;
+    return value;
+  }
+
   identity(): IdentityData {
     return this.identityData;
   }
@@ -258,6 +277,8 @@ export class Catalog {
     }
   }
 }
+
+const memoBudget = 64 * 1024 * 1024;
 
 function duplicate(on: "name" | "uid", value: string): GatewayError {
   return new GatewayError("conflict", `a region with ${on} ${value} already exists`, {

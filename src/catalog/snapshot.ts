@@ -8,6 +8,9 @@ export class Snapshot {
   readonly byName = new Map<string, Region>();
   private readonly byUid = new Map<string, Region>();
   private ordered: Region[] | null = null;
+  /** rendered answers for this version of the catalogue (see Catalog.memo) */
+  readonly rendered = new Map<string, string>();
+  renderedBytes = 0;
 
   constructor(
     public version: number,

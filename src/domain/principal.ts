@@ -33,3 +33,9 @@ export function canSee(p: Principal, region: Pick<Region, "scope" | "name">): bo
 export const actorOf = (p: Principal, dialect: Actor["dialect"]): Actor => ({ id: p.id, name: p.name, dialect });
 
 export const systemActor: Actor = { id: "system", name: "system", dialect: "system" };
+
+/** Callers with the same key see the same regions (and secrets): they can share a rendered answer. */
+export function visibilityKey(p: Principal): string {
+  const regions = isAdmin(p) || p.privateRegions === "*" ? "all" : `public+${[...p.privateRegions].sort().join(",")}`;
+  return `${regions}|${canReadSecrets(p) ? "secrets" : "-"}|${p.enterpriseId ?? ""}`;
+}

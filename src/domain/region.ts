@@ -17,7 +17,9 @@ export const regionNameSchema = z
   .string()
   .min(1)
   .max(255)
-  .regex(nameRule, "must not contain '/' or control characters");
+  .regex(nameRule, "must not contain '/' or control characters")
+  // URL parsing removes "." and ".." path segments: such a region could never be addressed
+  .refine((v) => v !== "." && v !== "..", "must not be '.' or '..'");
 
 /** The canonical region: the union of what both dialects can say about a region. */
 export const regionSchema = z.object({

@@ -10,11 +10,12 @@ import {
 } from "../adapters/keystone.ts";
 import type { Catalog } from "../catalog/service.ts";
 import { GatewayError } from "../domain/errors.ts";
-import { actorOf, canSee, isAdmin, type Principal } from "../domain/principal.ts";
+import { actorOf, canSee, isAdmin, type Principal, visibilityKey } from "../domain/principal.ts";
 import type { Authenticator } from "../identity/authenticator.ts";
 import { type AuthVariables, keystoneAuth } from "./auth.ts";
 import { readJson } from "./body.ts";
 import { keystoneMessages } from "./keystone-errors.ts";
+import { cachedJson } from "./cached-json.ts";
 import { resource } from "./resource.ts";
 
 export interface KeystoneDeps {
@@ -72,9 +73,16 @@ export function createKeystoneRoutes(deps: KeystoneDeps) {
       const base = deps.baseUrl(c.req.url);
       const p = c.var.principal;
       const q = { parent_region_id: c.req.query("parent_region_id"), name: c.req.query("name") };
-      const visible = catalog.list().filter((r) => canSee(p, r));
       // the collection's URL whatever the path's spelling (Keystone answers /v3/regions/ with self = …/v3/regions)
-      return c.json(toKeystoneList(visible, q, base, `${base}/v3/regions${url.search}`));
+      const self = `${base}/v3/regions${url.search}`;
+      return cachedJson(c, catalog, `v3:list|${visibilityKey(p)}|${self}|${q.parent_region_id}|${q.name}`, () =>
+        toKeystoneList(
+          catalog.list().filter((r) => canSee(p, r)),
+          q,
+          base,
+          self,
+        ),
+      );
     },
     POST: async (c) => {
       require(c.var.principal, "identity:create_region");

@@ -12,12 +12,13 @@ import {
 } from "../adapters/rainbond.ts";
 import type { Catalog } from "../catalog/service.ts";
 import { GatewayError, isGatewayError } from "../domain/errors.ts";
-import { actorOf, canReadSecrets, canSee, isAdmin, type Principal } from "../domain/principal.ts";
+import { actorOf, canReadSecrets, canSee, isAdmin, type Principal, visibilityKey } from "../domain/principal.ts";
 import type { Region } from "../domain/region.ts";
 import type { Authenticator } from "../identity/authenticator.ts";
 import { type AuthVariables, rainbondAuth } from "./auth.ts";
 import { readJson } from "./body.ts";
 import { rainbondMessages } from "./rainbond-errors.ts";
+import { cachedJson } from "./cached-json.ts";
 import { resource } from "./resource.ts";
 
 export interface RainbondDeps {
@@ -60,7 +61,7 @@ export function createRainbondRoutes(deps: RainbondDeps) {
   resource(v1, "/regions", {
     GET: (c) => {
       const p = c.var.principal;
-      return c.json(
+      return cachedJson(c, catalog, `v1:list|${visibilityKey(p)}`, () =>
         catalog
           .list()
           .filter((r) => visibleV1(p, r))
@@ -96,10 +97,11 @@ export function createRainbondRoutes(deps: RainbondDeps) {
   resource(v2, "/regions", {
     GET: (c) => {
       const p = c.var.principal;
-      return c.json(
+      const q = { query: c.req.query("query"), current: c.req.query("current"), pageSize: c.req.query("pageSize") };
+      return cachedJson(c, catalog, `v2:list|${visibilityKey(p)}|${JSON.stringify(q)}`, () =>
         toRainbondV2Page(
           catalog.list().filter((r) => visibleV2(p, r)),
-          c.req.query(),
+          q,
           view(p),
         ),
       );

@@ -27,7 +27,7 @@ export async function startGateway(env: Record<string, string>, timeoutMs = 60_0
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`gateway did not start:\n${out}`)), timeoutMs);
     const check = () => {
-      const m = /"port":(\d+)[^\n]*region-gateway listening/.exec(out);
+      const m = /"port":(\d+)[^\n]*region-gateway listening/.exec(out) ?? /region-gateway listening on [^\n]*:(\d+)\n/.exec(out);
       if (m) {
         clearTimeout(timer);
         resolve(Number(m[1]));

@@ -94,12 +94,18 @@ async function main() {
     env.DATABASE_URL = u.toString();
   }
   const body = documentOf(count);
-  console.log(`backend ${backend}, ${count} regions, document ${(Buffer.byteLength(body) / 1024 / 1024).toFixed(1)} MiB (canonical)`);
+  console.log(
+    `backend ${backend}, ${count} regions, document ${(Buffer.byteLength(body) / 1024 / 1024).toFixed(1)} MiB (canonical)`,
+  );
   const gw = await start(env);
   const pid = gw.child.pid as number;
   const before = memory(pid);
   const post = async (query: string) => {
-    const res = await fetch(`${gw.url}/admin/v1/import?format=canonical${query}`, { method: "POST", body, headers: { "X-Auth-Token": token } });
+    const res = await fetch(`${gw.url}/admin/v1/import?format=canonical${query}`, {
+      method: "POST",
+      body,
+      headers: { "X-Auth-Token": token },
+    });
     const report = (await res.json()) as { summary: Record<string, number> };
     if (res.status !== 200) throw new Error(`import answered ${res.status}: ${JSON.stringify(report).slice(0, 300)}`);
     return report.summary;
@@ -110,9 +116,13 @@ async function main() {
     console.log(JSON.stringify(await timed("import: create all", () => post(""))));
     const afterCreate = memory(pid);
     console.log(JSON.stringify(await timed("import again: all unchanged, nothing written", () => post(""))));
-    await timed("export keystone", async () => (await fetch(`${gw.url}/admin/v1/export?format=keystone`, { headers: { "X-Auth-Token": token } })).text());
+    await timed("export keystone", async () =>
+      (await fetch(`${gw.url}/admin/v1/export?format=keystone`, { headers: { "X-Auth-Token": token } })).text(),
+    );
     await timed("export rainbond with secrets", async () =>
-      (await fetch(`${gw.url}/admin/v1/export?format=rainbond&include_secrets=true`, { headers: { "X-Auth-Token": token } })).text(),
+      (
+        await fetch(`${gw.url}/admin/v1/export?format=rainbond&include_secrets=true`, { headers: { "X-Auth-Token": token } })
+      ).text(),
     );
     const end = memory(pid);
     console.log(`gateway RSS after the import ${afterCreate.rss.toFixed(0)} MiB; peak RSS (VmHWM) ${end.peak.toFixed(0)} MiB`);

@@ -62,7 +62,8 @@ export async function runConvert(file: string | undefined, o: ConvertOptions): P
   }
   for (const l of result.losses) {
     if (l.lost.length > 0) process.stderr.write(`${l.name}: ${o.to} cannot carry ${l.lost.join(", ")}\n`);
-    if (l.withheld.length > 0) process.stderr.write(`${l.name}: secrets not written (${l.withheld.join(", ")}); use --include-secrets\n`);
+    if (l.withheld.length > 0)
+      process.stderr.write(`${l.name}: secrets not written (${l.withheld.join(", ")}); use --include-secrets\n`);
   }
   await writeOutput(o.output, toJsonText(result.document));
   return exitCodes.ok;

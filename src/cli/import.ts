@@ -45,7 +45,11 @@ export function registerImport(program: Command): void {
       .requiredOption("--url <url>", "the gateway's base URL")
       .option("--token <token>", "an admin token (default: $RG_TOKEN)")
       .addOption(new Option("--format <format>", "format of the document").choices(formats))
-      .addOption(new Option("--mode <mode>", "upsert, or create-only (never change an existing region)").choices(importModes).default("upsert"))
+      .addOption(
+        new Option("--mode <mode>", "upsert, or create-only (never change an existing region)")
+          .choices(importModes)
+          .default("upsert"),
+      )
       .option("--dry-run", "report what would change; write nothing")
       .option("--source <url>", "read a live catalogue: a Rainbond console or gateway, or any Keystone / Huawei IAM")
       .addOption(new Option("--source-format <format>", "what --source speaks").choices(["rainbond", "keystone"]))
@@ -63,7 +67,8 @@ export async function runImport(file: string | undefined, o: ImportOptions): Pro
   if (o.source) {
     if (file) throw new MigrationCliError("give either FILE or --source, not both", exitCodes.usage);
     if (!o.sourceFormat) throw new MigrationCliError("--source needs --source-format rainbond|keystone", exitCodes.usage);
-    if (o.format && o.format !== o.sourceFormat) throw new MigrationCliError("--format must match --source-format (or be left out)", exitCodes.usage);
+    if (o.format && o.format !== o.sourceFormat)
+      throw new MigrationCliError("--format must match --source-format (or be left out)", exitCodes.usage);
     format = o.sourceFormat;
     const doc = await fetchSource(o.source, o.sourceFormat, o.sourceToken ?? process.env.RG_SOURCE_TOKEN, progress);
     body = JSON.stringify(doc);
@@ -89,7 +94,10 @@ export async function runImport(file: string | undefined, o: ImportOptions): Pro
   progress.end();
   if (res.status !== 200 && res.status !== 422) {
     // 400: the document itself was refused (broken JSON, wrong format); anything else is not the document's fault
-    throw new MigrationCliError(`import refused: ${errorMessage(res.status, text)}`, res.status === 400 ? exitCodes.rejected : exitCodes.usage);
+    throw new MigrationCliError(
+      `import refused: ${errorMessage(res.status, text)}`,
+      res.status === 400 ? exitCodes.rejected : exitCodes.usage,
+    );
   }
   let report: ImportReport;
   try {
@@ -119,6 +127,10 @@ function printReport(r: ImportReport): void {
   some(r.created, (name) => `${verb}create ${name}`);
   some(r.updated, (u) => `${verb}update ${u.name} (${u.fields.join(", ")})`);
   const s = r.summary;
-  const tail = r.dry_run ? "dry run: nothing written" : r.written ? `written (catalogue version ${r.version})` : "nothing to write";
+  const tail = r.dry_run
+    ? "dry run: nothing written"
+    : r.written
+      ? `written (catalogue version ${r.version})`
+      : "nothing to write";
   out(`${s.created} created, ${s.updated} updated, ${s.unchanged} unchanged, 0 rejected; ${tail}`);
 }

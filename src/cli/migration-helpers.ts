@@ -45,10 +45,14 @@ export async function readInput(file: string | undefined): Promise<string> {
     try {
       return await readFile(file, "utf8");
     } catch (e) {
-      throw new MigrationCliError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, exitCodes.usage);
+      throw new MigrationCliError(
+        `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+        exitCodes.usage,
+      );
     }
   }
-  if (process.stdin.isTTY) throw new MigrationCliError("no input: give a FILE or pipe a document to standard input", exitCodes.usage);
+  if (process.stdin.isTTY)
+    throw new MigrationCliError("no input: give a FILE or pipe a document to standard input", exitCodes.usage);
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString("utf8");
@@ -63,7 +67,10 @@ export async function writeOutput(out: string | undefined, text: string): Promis
   try {
     await writeFile(out, text);
   } catch (e) {
-    throw new MigrationCliError(`cannot write ${out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, exitCodes.usage);
+    throw new MigrationCliError(
+      `cannot write ${out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      exitCodes.usage,
+    );
   }
 }
 
@@ -110,7 +117,9 @@ export class Progress {
     }
     const width = 30;
     const bar =
-      total && done !== undefined ? `[${"#".repeat(Math.round((width * Math.min(done, total)) / total)).padEnd(width, "-")}] ` : "";
+      total && done !== undefined
+        ? `[${"#".repeat(Math.round((width * Math.min(done, total)) / total)).padEnd(width, "-")}] `
+        : "";
     process.stderr.write(`\r\u001b[2K${bar}${label}${counts}`);
     this.drawn = true;
   }

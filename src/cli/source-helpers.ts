@@ -13,7 +13,12 @@ const pageSize = 100;
  * - Keystone / Huawei: `…/v3/regions` (a base URL or `…/v3` is completed), following
  *   `links.next` while there is one; the token goes in `X-Auth-Token`.
  */
-export async function fetchSource(url: string, format: SourceFormat, token: string | undefined, progress: Progress): Promise<unknown> {
+export async function fetchSource(
+  url: string,
+  format: SourceFormat,
+  token: string | undefined,
+  progress: Progress,
+): Promise<unknown> {
   let target: URL;
   try {
     target = new URL(url);
@@ -66,7 +71,8 @@ async function fetchKeystone(url: URL, token: string | undefined, progress: Prog
     if (seen.has(next.toString())) break; // a server whose next link points back
     seen.add(next.toString());
     const page = (await getJson(next, headers)) as { regions?: unknown; links?: { next?: unknown } };
-    if (!Array.isArray(page?.regions)) throw new MigrationCliError(`source ${next}: not a Keystone region list ({"regions"})`, exitCodes.usage);
+    if (!Array.isArray(page?.regions))
+      throw new MigrationCliError(`source ${next}: not a Keystone region list ({"regions"})`, exitCodes.usage);
     regions.push(...page.regions);
     progress.update("reading source regions", regions.length);
     next = typeof page.links?.next === "string" && page.links.next ? new URL(page.links.next, next) : null;

@@ -8,7 +8,7 @@ import { DocumentError, formats, fromCatalogRegion, isFormat } from "../migratio
 import { parseDocument, parseJsonText } from "../migration/parse.ts";
 import { type ImportMode, importModes } from "../migration/plan.ts";
 import { renderDocument } from "../migration/render.ts";
-import { adminAuth, type AuthVariables } from "./auth.ts";
+import { type AuthVariables, adminAuth } from "./auth.ts";
 import { keystoneBody } from "./keystone-errors.ts";
 import { resource } from "./resource.ts";
 
@@ -68,7 +68,9 @@ export function createAdminMigrationRoutes(deps: AdminMigrationDeps) {
       const format = formatParam(c.req.query("format"));
       const mode = (c.req.query("mode") ?? "upsert") as ImportMode;
       if (!importModes.includes(mode)) {
-        throw new GatewayError("validation", `mode must be one of ${importModes.join(", ")}`, { fields: { mode: ["is invalid"] } });
+        throw new GatewayError("validation", `mode must be one of ${importModes.join(", ")}`, {
+          fields: { mode: ["is invalid"] },
+        });
       }
       const dryRun = booleanParam("dry_run", c.req.query("dry_run"));
       // any Content-Type: `format` says what the body is (curl --data-binary sends a form type)

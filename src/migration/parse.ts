@@ -3,7 +3,7 @@ import { fromRainbondAdd, parseRainbondAdd } from "../adapters/rainbond.ts";
 import { GatewayError } from "../domain/errors.ts";
 import { newRegionInput, type RegionInput, regionSchema } from "../domain/region.ts";
 import { detectFormat, expectedShapes } from "./detect.ts";
-import { DocumentError, type DocRegion, type Field, type Format, fields, type ParsedDocument, redact } from "./document.ts";
+import { type DocRegion, DocumentError, type Field, type Format, fields, type ParsedDocument, redact } from "./document.ts";
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
@@ -142,7 +142,8 @@ function parseRainbondRecord(raw: Record<string, unknown>): DocRegion {
   }
   const add = parseRainbondAdd(body);
   const values: RegionInput = fromRainbondAdd(add, "");
-  for (const [key, value] of Object.entries(kept)) (values as unknown as Record<string, unknown>)[canonicalOf[key] as Field] = value;
+  for (const [key, value] of Object.entries(kept))
+    (values as unknown as Record<string, unknown>)[canonicalOf[key] as Field] = value;
   if (notCarried.has("alias")) values.alias = values.name;
   checkCanonical(values, raw.region_id !== undefined);
 
@@ -218,6 +219,9 @@ export function checkCanonical(values: RegionInput, uidStated = true): void {
   const result = inputSchema.safeParse(values.uid === "" && !uidStated ? { ...values, uid: "-" } : values);
   if (result.success) return;
   const problems: Record<string, string[]> = {};
-  for (const issue of result.error.issues) (problems[String(issue.path[0] ?? "record")] ??= []).push(issue.message);
+  for (const issue of result.error.issues) {
+    const key = String(issue.path[0] ?? "record");
+    problems[key] = [...(problems[key] ?? []), issue.message];
+  }
   throw new GatewayError("validation", "invalid record", { fields: problems });
 }

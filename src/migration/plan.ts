@@ -1,7 +1,7 @@
 import { toKeystoneRegion } from "../adapters/keystone.ts";
 import { GatewayError } from "../domain/errors.ts";
 import type { Region, RegionChanges, RegionInput } from "../domain/region.ts";
-import { type DocRegion, type Field, fields, inputOf, type ParsedDocument, type Rejection, redact, sameJson } from "./document.ts";
+import { type Field, fields, inputOf, type ParsedDocument, type Rejection, redact, sameJson } from "./document.ts";
 import { checkCanonical, reasonOf } from "./parse.ts";
 import { renderRecord } from "./render.ts";
 
@@ -97,7 +97,9 @@ export function planImport(parsed: ParsedDocument, existing: readonly Region[], 
     let final: RegionInput;
     if (current) {
       if (carried.has("uid") && values.uid !== current.uid) {
-        rejected.push(reject(r, `uid ${values.uid} differs from the catalogue's ${current.uid} for ${values.name} (uids never change)`));
+        rejected.push(
+          reject(r, `uid ${values.uid} differs from the catalogue's ${current.uid} for ${values.name} (uids never change)`),
+        );
         continue;
       }
       final = inputOf(current);
@@ -133,7 +135,9 @@ export function planImport(parsed: ParsedDocument, existing: readonly Region[], 
     for (const s of accepted.values()) {
       const p = s.final.parentName;
       if (p === null || byName.has(p) || accepted.has(p)) continue;
-      const why = docNames.has(p) ? `parent region ${p} is rejected` : `parent region ${p} does not exist in the catalogue or the document`;
+      const why = docNames.has(p)
+        ? `parent region ${p} is rejected`
+        : `parent region ${p} does not exist in the catalogue or the document`;
       rejected.push(reject(s.r, why));
       accepted.delete(s.final.name);
       changed = true;
@@ -224,7 +228,9 @@ export function findLoops(parents: ReadonlyMap<string, string | null>, start: It
     if (at !== null && at !== undefined && state.get(at) === 1) {
       const loop = path.slice(path.indexOf(at));
       // each member's loop starts at itself: "b → a → b" for b
-      loop.forEach((n, i) => loops.set(n, [...loop.slice(i), ...loop.slice(0, i), n]));
+      loop.forEach((n, i) => {
+        loops.set(n, [...loop.slice(i), ...loop.slice(0, i), n]);
+      });
     }
     for (const n of path) state.set(n, 2);
   }

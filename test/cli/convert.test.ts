@@ -33,9 +33,12 @@ const east = {
 describe("region-gateway convert (real process)", () => {
   it("reads standard input, writes the /v3 envelope, and says per region what Keystone cannot carry", async () => {
     const report = file("report.json");
-    const r = await runCli(["convert", "--from", "rainbond", "--to", "keystone", "--base-url", "https://iam.example.com/", "--report", report], {
-      stdin: JSON.stringify({ total: 1, data: [east] }),
-    });
+    const r = await runCli(
+      ["convert", "--from", "rainbond", "--to", "keystone", "--base-url", "https://iam.example.com/", "--report", report],
+      {
+        stdin: JSON.stringify({ total: 1, data: [east] }),
+      },
+    );
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({
       regions: [
@@ -66,7 +69,17 @@ describe("region-gateway convert (real process)", () => {
 
   it("Rainbond → canonical → Rainbond through two processes gives the document back (with --include-secrets)", async () => {
     const canonical = file("east.canonical.json");
-    const one = await runCli(["convert", "--from", "rainbond", "--to", "canonical", "--include-secrets", file("east.json", [east]), "-o", canonical]);
+    const one = await runCli([
+      "convert",
+      "--from",
+      "rainbond",
+      "--to",
+      "canonical",
+      "--include-secrets",
+      file("east.json", [east]),
+      "-o",
+      canonical,
+    ]);
     expect(one).toMatchObject({ code: 0, stdout: "", stderr: "" });
     const two = await runCli(["convert", "--from", "canonical", "--to", "rainbond", "--include-secrets", canonical]);
     expect(two.code).toBe(0);
@@ -82,7 +95,13 @@ describe("region-gateway convert (real process)", () => {
     const doc = {
       regions: [
         { id: "cn", description: "China", parent_region_id: null, links: { self: "http://ks/v3/regions/cn" } },
-        { id: "cn-1", description: "zone", parent_region_id: "cn", locales: { "zh-cn": "华北", "pt-br": "norte" }, enabled: true },
+        {
+          id: "cn-1",
+          description: "zone",
+          parent_region_id: "cn",
+          locales: { "zh-cn": "华北", "pt-br": "norte" },
+          enabled: true,
+        },
       ],
     };
     const r = await runCli(["convert", "--from", "keystone", "--to", "rainbond", file("ks.json", doc)]);
@@ -96,8 +115,23 @@ describe("region-gateway convert (real process)", () => {
     const cases: [string, unknown, string, string][] = [
       ["broken.json", '[{"region_name":', "rainbond", /not valid JSON/.source],
       ["wrong.json", [east], "keystone", "the document looks like a rainbond document, not keystone"],
-      ["dup.json", [east, { ...east, region_id: "ffffffffffffffffffffffffffffffff" }], "rainbond", "record 1 \\(rb-east\\) rejected: duplicate name rb-east"],
-      ["cycle.json", { regions: [{ id: "a", parent_region_id: "b" }, { id: "b", parent_region_id: "a" }] }, "keystone", "record 0 \\(a\\) rejected: parent chain loops: a → b → a"],
+      [
+        "dup.json",
+        [east, { ...east, region_id: "ffffffffffffffffffffffffffffffff" }],
+        "rainbond",
+        "record 1 \\(rb-east\\) rejected: duplicate name rb-east",
+      ],
+      [
+        "cycle.json",
+        {
+          regions: [
+            { id: "a", parent_region_id: "b" },
+            { id: "b", parent_region_id: "a" },
+          ],
+        },
+        "keystone",
+        "record 0 \\(a\\) rejected: parent chain loops: a → b → a",
+      ],
     ];
     for (const [name, content, from, message] of cases) {
       const r = await runCli(["convert", "--from", from, "--to", "canonical", file(name, content), "-o", out]);

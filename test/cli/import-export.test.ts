@@ -1,5 +1,5 @@
-import { createServer, type AddressInfo } from "node:net";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -46,9 +46,14 @@ for (const backend of backends) {
       return p;
     };
     const gw = () => ["--url", targetUrl, "--token", adminToken];
-    const v3 = async (t: TestApp) => (await (await clients(t.app).keystone("GET", "/v3/regions")).json()) as { regions: { id: string }[] };
+    const v3 = async (t: TestApp) =>
+      (await (await clients(t.app).keystone("GET", "/v3/regions")).json()) as { regions: { id: string }[] };
     /** standard error without the progress lines */
-    const errorLines = (text: string) => text.split("\n").filter((l) => !l.startsWith("importing ")).join("\n");
+    const errorLines = (text: string) =>
+      text
+        .split("\n")
+        .filter((l) => !l.startsWith("importing "))
+        .join("\n");
     const byId = (d: { regions: { id: string }[] }) => [...d.regions].sort((a, b) => a.id.localeCompare(b.id));
 
     beforeAll(async () => {
@@ -58,12 +63,21 @@ for (const backend of backends) {
       const t = await serveOverHttp(target);
       sourceUrl = s.url;
       targetUrl = t.url;
-      closers.push(s.close, t.close, () => source.close(), () => target.close());
+      closers.push(
+        s.close,
+        t.close,
+        () => source.close(),
+        () => target.close(),
+      );
       // the live source: 120 Rainbond regions (two v2 pages of 100), plus a Keystone hierarchy
       const c = clients(source.app);
       for (let i = 0; i < 120; i++) expect((await c.rainbond("POST", "/openapi/v2/manage/regions", rb(i))).status).toBe(201);
-      await c.keystone("POST", "/v3/regions", { region: { id: "ks-root", description: "root", locales: { "zh-cn": "根", "pt-br": "raiz" } } });
-      await c.keystone("POST", "/v3/regions", { region: { id: "ks-child", parent_region_id: "ks-root", type: "private", tier: "gold" } });
+      await c.keystone("POST", "/v3/regions", {
+        region: { id: "ks-root", description: "root", locales: { "zh-cn": "根", "pt-br": "raiz" } },
+      });
+      await c.keystone("POST", "/v3/regions", {
+        region: { id: "ks-child", parent_region_id: "ks-root", type: "private", tier: "gold" },
+      });
     });
     afterAll(async () => {
       for (const close of closers) await close();
@@ -74,15 +88,26 @@ for (const backend of backends) {
       const doc = file("two.json", [rb(900), rb(901)]);
       const first = await runCli(["import", ...gw(), "--format", "rainbond", doc]);
       expect(first.code, first.stderr).toBe(0);
-      expect(first.stdout).toMatch(/^create rb-900\ncreate rb-901\n2 created, 0 updated, 0 unchanged, 0 rejected; written \(catalogue version \d+\)\n$/);
+      expect(first.stdout).toMatch(
+        /^create rb-900\ncreate rb-901\n2 created, 0 updated, 0 unchanged, 0 rejected; written \(catalogue version \d+\)\n$/,
+      );
       expect(first.stderr).toContain("importing a rainbond document"); // progress: plain lines when not a terminal
       const version = target.catalog.version;
       const second = await runCli(["import", ...gw(), "--format", "rainbond", doc]);
       expect(second.code).toBe(0);
       expect(second.stdout).toBe("0 created, 0 updated, 2 unchanged, 0 rejected; nothing to write\n");
-      const dry = await runCli(["import", ...gw(), "--format", "rainbond", "--dry-run", file("changed.json", [{ ...rb(900), desc: "new" }])]);
+      const dry = await runCli([
+        "import",
+        ...gw(),
+        "--format",
+        "rainbond",
+        "--dry-run",
+        file("changed.json", [{ ...rb(900), desc: "new" }]),
+      ]);
       expect(dry.code).toBe(0);
-      expect(dry.stdout).toBe("would update rb-900 (description)\n0 created, 1 updated, 0 unchanged, 0 rejected; dry run: nothing written\n");
+      expect(dry.stdout).toBe(
+        "would update rb-900 (description)\n0 created, 1 updated, 0 unchanged, 0 rejected; dry run: nothing written\n",
+      );
       expect(target.catalog.version).toBe(version);
       expect(target.catalog.get("rb-900")?.description).toBe("region 900");
     });
@@ -97,7 +122,14 @@ for (const backend of backends) {
         "keystone",
         "--report",
         report,
-        file("cycle.json", { regions: [{ id: "x-new" }, { id: "x-a", parent_region_id: "x-b" }, { id: "x-b", parent_region_id: "x-a" }, { id: "x-c", parent_region_id: "nowhere" }] }),
+        file("cycle.json", {
+          regions: [
+            { id: "x-new" },
+            { id: "x-a", parent_region_id: "x-b" },
+            { id: "x-b", parent_region_id: "x-a" },
+            { id: "x-c", parent_region_id: "nowhere" },
+          ],
+        }),
       ]);
       expect(cycle.code).toBe(1);
       expect(errorLines(cycle.stderr)).toBe(
@@ -119,17 +151,38 @@ for (const backend of backends) {
       expect(target.catalog.version).toBe(version);
       expect(target.catalog.get("x-new")).toBeUndefined();
 
-      const badToken = await runCli(["import", "--url", targetUrl, "--token", "wrong", "--format", "rainbond", file("rb.json", [rb(1)])]);
+      const badToken = await runCli([
+        "import",
+        "--url",
+        targetUrl,
+        "--token",
+        "wrong",
+        "--format",
+        "rainbond",
+        file("rb.json", [rb(1)]),
+      ]);
       expect(badToken).toMatchObject({ code: 2 });
       expect(badToken.stderr).toContain("import refused: 401 The request you have made requires authentication.");
       const closed = await closedPort();
-      const down = await runCli(["import", "--url", `http://127.0.0.1:${closed}`, "--token", "t", "--format", "rainbond", file("rb.json", [rb(1)])]);
+      const down = await runCli([
+        "import",
+        "--url",
+        `http://127.0.0.1:${closed}`,
+        "--token",
+        "t",
+        "--format",
+        "rainbond",
+        file("rb.json", [rb(1)]),
+      ]);
       expect(down.code).toBe(2);
       expect(errorLines(down.stderr)).toBe(
         `region-gateway: cannot reach http://127.0.0.1:${closed}/admin/v1/import?format=rainbond&mode=upsert&dry_run=false: ECONNREFUSED\n`,
       );
       const usage = await runCli(["import", ...gw(), file("rb.json", [rb(1)])]);
-      expect(usage).toMatchObject({ code: 2, stderr: "region-gateway: --format is required (rainbond, keystone or canonical)\n" });
+      expect(usage).toMatchObject({
+        code: 2,
+        stderr: "region-gateway: --format is required (rainbond, keystone or canonical)\n",
+      });
     });
 
     it("import --source reads a live Rainbond catalogue page by page; it appears field for field through /v3, and back", async () => {
@@ -147,31 +200,59 @@ for (const backend of backends) {
       expect(r.stderr).toContain("reading source regions 100/122");
       expect(r.stdout).toMatch(/122 created, 0 updated, 0 unchanged, 0 rejected; written/);
       // the Rainbond regions: identical through /v3
-      const rbOnly = (d: { regions: { id: string }[] }) => byId(d).filter((x) => x.id.startsWith("rb-0") || x.id.startsWith("rb-1"));
+      const rbOnly = (d: { regions: { id: string }[] }) =>
+        byId(d).filter((x) => x.id.startsWith("rb-0") || x.id.startsWith("rb-1"));
       expect(rbOnly(await v3(target))).toEqual(rbOnly(await v3(source)));
       // ...and back: the target's Rainbond export is the source's, secrets and region_ids included
       const exported = path.join(dir, "back.json");
       const e = await runCli(["export", ...gw(), "--format", "rainbond", "--include-secrets", "-o", exported]);
       expect(e).toMatchObject({ code: 0, stdout: "" });
       const sourceDoc = (await (
-        await source.app.request("http://gw.test/admin/v1/export?format=rainbond&include_secrets=true", { headers: { "X-Auth-Token": adminToken } })
+        await source.app.request("http://gw.test/admin/v1/export?format=rainbond&include_secrets=true", {
+          headers: { "X-Auth-Token": adminToken },
+        })
       ).json()) as { region_name: string }[];
-      const mine = (JSON.parse(readFileSync(exported, "utf8")) as { region_name: string }[]).filter((x) => !x.region_name.startsWith("rb-90"));
+      const mine = (JSON.parse(readFileSync(exported, "utf8")) as { region_name: string }[]).filter(
+        (x) => !x.region_name.startsWith("rb-90"),
+      );
       const sort = (d: { region_name: string }[]) => [...d].sort((a, b) => a.region_name.localeCompare(b.region_name));
       expect(sort(mine)).toEqual(sort(sourceDoc));
       // the second run changes nothing
-      const again = await runCli(["import", ...gw(), "--source", sourceUrl, "--source-format", "rainbond", "--source-token", adminToken]);
+      const again = await runCli([
+        "import",
+        ...gw(),
+        "--source",
+        sourceUrl,
+        "--source-format",
+        "rainbond",
+        "--source-token",
+        adminToken,
+      ]);
       expect(again.stdout).toMatch(/0 created, 0 updated, 122 unchanged/);
     });
 
     it("import --source reads a live Keystone /v3: parents, locales and extras arrive", async () => {
-      const r = await runCli(["import", ...gw(), "--source", `${sourceUrl}/v3`, "--source-format", "keystone", "--source-token", adminToken]);
+      const r = await runCli([
+        "import",
+        ...gw(),
+        "--source",
+        `${sourceUrl}/v3`,
+        "--source-format",
+        "keystone",
+        "--source-token",
+        adminToken,
+      ]);
       expect(r.code, r.stderr).toBe(0);
       // the Rainbond regions are as Keystone sees them already; the two Keystone ones gain what Rainbond could not carry
-      expect(r.stdout).toBe("update ks-root (locales)\nupdate ks-child (parentName, extra)\n0 created, 2 updated, 120 unchanged, 0 rejected; " + r.stdout.split("rejected; ")[1]);
+      expect(r.stdout).toBe(
+        "update ks-root (locales)\nupdate ks-child (parentName, extra)\n0 created, 2 updated, 120 unchanged, 0 rejected; " +
+          r.stdout.split("rejected; ")[1],
+      );
       const want = byId(await v3(source)).filter((x) => x.id.startsWith("ks-"));
       expect(byId(await v3(target)).filter((x) => x.id.startsWith("ks-"))).toEqual(want);
-      expect(want).toContainEqual(expect.objectContaining({ id: "ks-child", parent_region_id: "ks-root", tier: "gold", type: "private" }));
+      expect(want).toContainEqual(
+        expect.objectContaining({ id: "ks-child", parent_region_id: "ks-root", tier: "gold", type: "private" }),
+      );
     });
 
     it("export writes the document to standard output; secrets only with --include-secrets", async () => {

@@ -18,11 +18,14 @@ const name = fc
   .filter((s) => s !== "." && s !== "..");
 const hex32 = fc.stringMatching(/^[0-9a-f]{32}$/);
 const host = fc.oneof(
-  fc.tuple(fc.stringMatching(/^[a-z][a-z0-9]{0,8}$/), fc.constantFrom("example.com", "goodrain.me", "cluster.local")).map(([h, d]) => `${h}.${d}`),
+  fc
+    .tuple(fc.stringMatching(/^[a-z][a-z0-9]{0,8}$/), fc.constantFrom("example.com", "goodrain.me", "cluster.local"))
+    .map(([h, d]) => `${h}.${d}`),
   fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255)).map((p) => p.join(".")),
 );
 const ip = fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255)).map((p) => p.join("."));
-const pem = (label: string) => fc.stringMatching(/^[A-Za-z0-9+/]{4,40}$/).map((b) => `-----BEGIN ${label}-----\n${b}\n-----END ${label}-----`);
+const pem = (label: string) =>
+  fc.stringMatching(/^[A-Za-z0-9+/]{4,40}$/).map((b) => `-----BEGIN ${label}-----\n${b}\n-----END ${label}-----`);
 const localeKey = fc.constantFrom("zh-cn", "en-us", "pt-br", "es-us", "es-es");
 const extraKey = fc.constantFrom("enabled", "foo", "owner", "tier", "__proto__");
 const json = fc.jsonValue({ maxDepth: 2 }).map((v) => JSON.parse(JSON.stringify(v)) as unknown);

@@ -13,7 +13,13 @@ const base = "https://gw.example.com";
 const withSecrets = { includeSecrets: true, baseUrl: base };
 const json = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 const docOf = (format: Format, regions: RegionInput[], o = withSecrets) =>
-  json(renderDocument(format, regions.map((r) => fromCatalogRegion(asRegion(r))), o));
+  json(
+    renderDocument(
+      format,
+      regions.map((r) => fromCatalogRegion(asRegion(r))),
+      o,
+    ),
+  );
 
 describe("round trips within one format are lossless (fast-check over generated canonical regions)", () => {
   for (const format of formats) {
@@ -23,7 +29,15 @@ describe("round trips within one format are lossless (fast-check over generated 
           const doc = docOf(format, regions);
           const parsed = parseDocument(format, doc);
           expect(parsed.rejected).toEqual([]);
-          expect(json(renderDocument(format, parsed.records.map((r) => r.region), withSecrets))).toEqual(doc);
+          expect(
+            json(
+              renderDocument(
+                format,
+                parsed.records.map((r) => r.region),
+                withSecrets,
+              ),
+            ),
+          ).toEqual(doc);
         }),
         { numRuns: 150 },
       );
@@ -89,7 +103,8 @@ describe("cross-format conversions lose exactly what the report says", () => {
   function reconverted(from: Format, to: Format, doc: unknown, includeSecrets: boolean) {
     const there = convertDocument(parseDocument(from, doc), to, { includeSecrets, baseUrl: base });
     const back = convertDocument(parseDocument(to, json(there.document)), from, withSecrets);
-    const items = (d: unknown) => (from === "keystone" ? (d as { regions: Record<string, unknown>[] }).regions : (d as Record<string, unknown>[]));
+    const items = (d: unknown) =>
+      from === "keystone" ? (d as { regions: Record<string, unknown>[] }).regions : (d as Record<string, unknown>[]);
     const before = items(doc);
     const after = items(json(back.document));
     const differing = before.map((item, i) => {
@@ -149,7 +164,19 @@ describe("cross-format conversions lose exactly what the report says", () => {
     expect(result.losses).toEqual([
       {
         name: "rb-east",
-        lost: ["region_id", "url", "token", "wsurl", "httpdomain", "tcpdomain", "ssl_ca_cert", "cert_file", "key_file", "status", "enterprise_id"],
+        lost: [
+          "region_id",
+          "url",
+          "token",
+          "wsurl",
+          "httpdomain",
+          "tcpdomain",
+          "ssl_ca_cert",
+          "cert_file",
+          "key_file",
+          "status",
+          "enterprise_id",
+        ],
         withheld: [],
       },
     ]);
@@ -172,7 +199,14 @@ describe("cross-format conversions lose exactly what the report says", () => {
     const doc = {
       regions: [
         { id: "cn", description: "", parent_region_id: null, links: { self: "x" } },
-        { id: "cn-1", description: "zone", parent_region_id: "cn", type: "private", locales: { "zh-cn": "华北", "pt-br": "norte" }, foo: "bar" },
+        {
+          id: "cn-1",
+          description: "zone",
+          parent_region_id: "cn",
+          type: "private",
+          locales: { "zh-cn": "华北", "pt-br": "norte" },
+          foo: "bar",
+        },
       ],
     };
     const result = convertDocument(parseDocument("keystone", doc), "rainbond", withSecrets);
@@ -194,7 +228,14 @@ describe("cross-format conversions lose exactly what the report says", () => {
 
 describe("reading documents", () => {
   it("Rainbond: a v1 array, a v2 page and a single object", () => {
-    const item = { region_name: "a", region_alias: "A", url: "https://a.example.com", wsurl: "wss://a.example.com", httpdomain: "a", tcpdomain: "1.2.3.4" };
+    const item = {
+      region_name: "a",
+      region_alias: "A",
+      url: "https://a.example.com",
+      wsurl: "wss://a.example.com",
+      httpdomain: "a",
+      tcpdomain: "1.2.3.4",
+    };
     for (const doc of [[item], { total: 1, data: [item] }, item]) {
       expect(parseDocument("rainbond", doc).records.map((r) => r.region.values.name)).toEqual(["a"]);
     }
@@ -226,8 +267,23 @@ describe("reading documents", () => {
 
   it("records that break the rules are rejected one by one, secrets redacted", () => {
     const parsed = parseDocument("rainbond", [
-      { region_name: "ok", region_alias: "ok", url: "https://ok.example.com", wsurl: "wss://ok.example.com", httpdomain: "x", tcpdomain: "1.1.1.1" },
-      { region_name: "bad", region_alias: "b", url: "not a url", wsurl: "wss://ok.example.com", httpdomain: "x", tcpdomain: "1.1.1.1", token: "SECRET" },
+      {
+        region_name: "ok",
+        region_alias: "ok",
+        url: "https://ok.example.com",
+        wsurl: "wss://ok.example.com",
+        httpdomain: "x",
+        tcpdomain: "1.1.1.1",
+      },
+      {
+        region_name: "bad",
+        region_alias: "b",
+        url: "not a url",
+        wsurl: "wss://ok.example.com",
+        httpdomain: "x",
+        tcpdomain: "1.1.1.1",
+        token: "SECRET",
+      },
       { region_name: "blank", region_alias: "b", url: "", wsurl: "", httpdomain: "", tcpdomain: "", status: "1" },
       { region_name: "editing", region_alias: "e", url: "", wsurl: "", httpdomain: "", tcpdomain: "", status: "0" },
       42,
@@ -242,7 +298,9 @@ describe("reading documents", () => {
   });
 
   it("Rainbond: missing endpoints, a null token and a missing enterprise_id are not stated (an import keeps them)", () => {
-    const parsed = parseDocument("rainbond", [{ region_name: "v1", region_alias: "V", url: "https://v.example.com", status: "1", desc: "", token: null, key_file: null }]);
+    const parsed = parseDocument("rainbond", [
+      { region_name: "v1", region_alias: "V", url: "https://v.example.com", status: "1", desc: "", token: null, key_file: null },
+    ]);
     expect([...(parsed.records[0]?.region.carried ?? [])].sort()).toEqual(["alias", "apiUrl", "description", "name", "status"]);
   });
 });

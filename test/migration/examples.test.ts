@@ -21,7 +21,7 @@ function huaweiSample(): unknown {
   throw new Error("no sample response in 004");
 }
 
-const rainbondExamples = {
+const rainbondExamples: Record<string, Record<string, unknown>> = {
   "000 RegionInfoResp (v1 list item)": documentExample(fixture("rainbond-000-list-regions.txt"), "### RegionInfoResp"),
   "002 add body (Body请求参数)": documentExample(fixture("rainbond-002-add-region-v2.txt"), "Body请求参数"),
   "002 v2_RegionInfoSerializer": documentExample(fixture("rainbond-002-add-region-v2.txt"), "### v2_RegionInfoSerializer"),
@@ -59,7 +59,10 @@ describe("the source documents' example payloads", () => {
       for (const to of ["keystone", "canonical", "rainbond"] as const) {
         const out = convertDocument(parsed, to, { includeSecrets: true, baseUrl: "" });
         expect(out.rejected).toEqual([]);
-        const back = convertDocument(parseDocument(to, JSON.parse(JSON.stringify(out.document))), "rainbond", { includeSecrets: true, baseUrl: "" });
+        const back = convertDocument(parseDocument(to, JSON.parse(JSON.stringify(out.document))), "rainbond", {
+          includeSecrets: true,
+          baseUrl: "",
+        });
         const item = (back.document as Record<string, unknown>[])[0] as Record<string, unknown>;
         expect(item.region_name).toBe("string");
         expect(item.desc).toBe(example.desc ?? "");
@@ -99,7 +102,10 @@ for (const backend of backends) {
 
     it("004 Huawei sample: imports as is; /v3 shows it as the document does", async () => {
       const r = await post("keystone", huaweiSample());
-      expect(r).toMatchObject({ status: 200, body: { created: ["1500365963661574434", "500017826026667755", "test2", "test1112244"] } });
+      expect(r).toMatchObject({
+        status: 200,
+        body: { created: ["1500365963661574434", "500017826026667755", "test2", "test1112244"] },
+      });
       const list = (await (await clients(t.app).keystone("GET", "/v3/regions")).json()) as { regions: unknown[] };
       expect(list.regions).toContainEqual({
         parent_region_id: null,
@@ -117,7 +123,13 @@ for (const backend of backends) {
         expect(r.status, JSON.stringify(r.body)).toBe(200);
       }
       const show = (await (await clients(t.app).rainbond("GET", "/openapi/v1/regions/string")).json()) as Record<string, unknown>;
-      expect(show).toMatchObject({ region_name: "string", region_alias: "string", url: "https://region.example.com:8443", httpdomain: "string", desc: "string" });
+      expect(show).toMatchObject({
+        region_name: "string",
+        region_alias: "string",
+        url: "https://region.example.com:8443",
+        httpdomain: "string",
+        desc: "string",
+      });
     });
   });
 }

@@ -19,7 +19,15 @@ const east = {
   desc: "east cluster",
   enterprise_id: "ent-1",
 };
-const west = { ...east, region_id: "fedcba9876543210fedcba9876543210", region_name: "rb-west", region_alias: "华西", token: null, key_file: null, scope: "private" };
+const west = {
+  ...east,
+  region_id: "fedcba9876543210fedcba9876543210",
+  region_name: "rb-west",
+  region_alias: "华西",
+  token: null,
+  key_file: null,
+  scope: "private",
+};
 
 interface Report {
   written: boolean;
@@ -47,7 +55,11 @@ for (const backend of backends) {
       expect(res.status).toBe(200);
       return res.json();
     };
-    const names = () => t.catalog.list().map((r) => r.name).sort();
+    const names = () =>
+      t.catalog
+        .list()
+        .map((r) => r.name)
+        .sort();
     /** Runs `fn` and checks the catalogue (version and content) did not move. */
     const writesNothing = async (fn: () => Promise<void>) => {
       const version = t.catalog.version;
@@ -95,16 +107,30 @@ for (const backend of backends) {
 
     it("a dry run reports the changes and writes nothing", async () => {
       await writesNothing(async () => {
-        const res = await post("format=rainbond&dry_run=true", [{ ...east, desc: "changed", url: "https://10.9.9.9" }, { ...west, region_name: "rb-new", region_id: "77777777777777777777777777777777" }]);
+        const res = await post("format=rainbond&dry_run=true", [
+          { ...east, desc: "changed", url: "https://10.9.9.9" },
+          { ...west, region_name: "rb-new", region_id: "77777777777777777777777777777777" },
+        ]);
         expect(res.status).toBe(200);
-        expect(await res.json()).toMatchObject({ dry_run: true, written: false, created: ["rb-new"], updated: [{ name: "rb-east", fields: ["description", "apiUrl"] }] });
+        expect(await res.json()).toMatchObject({
+          dry_run: true,
+          written: false,
+          created: ["rb-new"],
+          updated: [{ name: "rb-east", fields: ["description", "apiUrl"] }],
+        });
       });
     });
 
     it("a Keystone document: parents in any order; a Rainbond update keeps what Rainbond cannot say", async () => {
       const doc = {
         regions: [
-          { id: "cn-north-1a", parent_region_id: "cn-north-1", description: "zone a", locales: { "zh-cn": "华北一A", "pt-br": "norte" }, foo: "bar" },
+          {
+            id: "cn-north-1a",
+            parent_region_id: "cn-north-1",
+            description: "zone a",
+            locales: { "zh-cn": "华北一A", "pt-br": "norte" },
+            foo: "bar",
+          },
           { id: "cn-north-1", parent_region_id: "cn", description: "China North 1" },
           { id: "cn", parent_region_id: null, description: "China" },
         ],
@@ -113,11 +139,27 @@ for (const backend of backends) {
       expect(res.status).toBe(200);
       expect(((await res.json()) as Report).created).toEqual(["cn", "cn-north-1", "cn-north-1a"]);
       const show = (await (await c.keystone("GET", "/v3/regions/cn-north-1a")).json()) as { region: Record<string, unknown> };
-      expect(show.region).toMatchObject({ parent_region_id: "cn-north-1", foo: "bar", locales: { "zh-cn": "华北一A", "pt-br": "norte", "en-us": "华北一A" } });
+      expect(show.region).toMatchObject({
+        parent_region_id: "cn-north-1",
+        foo: "bar",
+        locales: { "zh-cn": "华北一A", "pt-br": "norte", "en-us": "华北一A" },
+      });
       // the same document again: unchanged, though the stored locales never spelt out en-us
-      expect(((await (await post("format=keystone", doc)).json()) as Report).unchanged).toEqual(["cn-north-1a", "cn-north-1", "cn"]);
+      expect(((await (await post("format=keystone", doc)).json()) as Report).unchanged).toEqual([
+        "cn-north-1a",
+        "cn-north-1",
+        "cn",
+      ]);
       // a Rainbond document for the same region completes its endpoints and keeps locales, parent, extras
-      const rb = { region_name: "cn-north-1a", region_alias: "华北一A", url: "https://a.example.com", wsurl: "wss://a.example.com", httpdomain: "a.example.com", tcpdomain: "1.2.3.4", status: "1" };
+      const rb = {
+        region_name: "cn-north-1a",
+        region_alias: "华北一A",
+        url: "https://a.example.com",
+        wsurl: "wss://a.example.com",
+        httpdomain: "a.example.com",
+        tcpdomain: "1.2.3.4",
+        status: "1",
+      };
       const upd = (await (await post("format=rainbond", [rb])).json()) as Report;
       expect(upd.updated).toEqual([{ name: "cn-north-1a", fields: ["status", "apiUrl", "wsUrl", "httpDomain", "tcpDomain"] }]);
       const after = (await (await c.keystone("GET", "/v3/regions/cn-north-1a")).json()) as { region: Record<string, unknown> };
@@ -178,7 +220,9 @@ for (const backend of backends) {
         expect((await post("format=rainbond&mode=create-only", [east])).status).toBe(200);
         const res = await post("format=rainbond&mode=create-only", [{ ...east, desc: "other" }]);
         expect(res.status).toBe(422);
-        expect(((await res.json()) as Report).rejected[0]?.reason).toBe("region exists and differs (description); mode create-only does not update");
+        expect(((await res.json()) as Report).rejected[0]?.reason).toBe(
+          "region exists and differs (description); mode create-only does not update",
+        );
       });
     });
 
@@ -186,7 +230,9 @@ for (const backend of backends) {
       await writesNothing(async () => {
         const res = await post("format=rainbond", [{ ...east, region_id: "99999999999999999999999999999999" }]);
         expect(res.status).toBe(422);
-        expect(((await res.json()) as Report).rejected[0]?.reason).toMatch(/^uid 9+ differs from the catalogue's 0123456789abcdef/);
+        expect(((await res.json()) as Report).rejected[0]?.reason).toMatch(
+          /^uid 9+ differs from the catalogue's 0123456789abcdef/,
+        );
       });
     });
 
@@ -196,12 +242,20 @@ for (const backend of backends) {
       expect(plain).not.toContain("KEY-EAST-SECRET");
       expect(plain).not.toContain("region-token-east-secret");
       const secret = (await exportDoc("format=rainbond&include_secrets=true")) as Record<string, unknown>[];
-      expect(secret.find((r) => r.region_name === "rb-east")).toMatchObject({ token: east.token, key_file: east.key_file, enterprise_id: "ent-1" });
+      expect(secret.find((r) => r.region_name === "rb-east")).toMatchObject({
+        token: east.token,
+        key_file: east.key_file,
+        enterprise_id: "ent-1",
+      });
       const ks = (await exportDoc("format=keystone")) as { regions: unknown[] };
       const v3 = (await (await c.keystone("GET", "/v3/regions")).json()) as { regions: unknown[] };
       expect(ks.regions).toEqual(v3.regions);
       const canonical = (await exportDoc("format=canonical")) as Record<string, unknown>[];
-      expect(canonical.find((r) => r.name === "rb-east")).toMatchObject({ uid: east.region_id, apiUrl: east.url, enterpriseId: "ent-1" });
+      expect(canonical.find((r) => r.name === "rb-east")).toMatchObject({
+        uid: east.region_id,
+        apiUrl: east.url,
+        enterpriseId: "ent-1",
+      });
       expect(JSON.stringify(canonical)).not.toContain("KEY-EAST-SECRET");
     });
 
@@ -225,10 +279,20 @@ for (const backend of backends) {
         const c2 = clients(second.app);
         // Rainbond carries no parents, locales or extras: the /v3 view differs exactly there
         const strip = (d: unknown) =>
-          (d as { regions: Record<string, unknown>[] }).regions.map(({ id, description, type, locales }) => ({ id, description, type, zh: (locales as Record<string, string>)["zh-cn"] }));
-        expect(strip(await (await c2.keystone("GET", "/v3/regions")).json())).toEqual(strip(await (await c.keystone("GET", "/v3/regions")).json()));
-        const back = await second.app.request("http://gw.test/admin/v1/export?format=rainbond&include_secrets=true", { headers: { "X-Auth-Token": adminToken } });
-        const sortByName = (d: unknown) => [...(d as { region_name: string }[])].sort((a, b) => a.region_name.localeCompare(b.region_name));
+          (d as { regions: Record<string, unknown>[] }).regions.map(({ id, description, type, locales }) => ({
+            id,
+            description,
+            type,
+            zh: (locales as Record<string, string>)["zh-cn"],
+          }));
+        expect(strip(await (await c2.keystone("GET", "/v3/regions")).json())).toEqual(
+          strip(await (await c.keystone("GET", "/v3/regions")).json()),
+        );
+        const back = await second.app.request("http://gw.test/admin/v1/export?format=rainbond&include_secrets=true", {
+          headers: { "X-Auth-Token": adminToken },
+        });
+        const sortByName = (d: unknown) =>
+          [...(d as { region_name: string }[])].sort((a, b) => a.region_name.localeCompare(b.region_name));
         expect(sortByName(await back.json())).toEqual(sortByName(doc));
       } finally {
         await second.close();

@@ -1,0 +1,88 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { binPath, type RunningGateway, startGateway, stopGateway } from "../support/process.ts";
+
+function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [binPath, ...args], { env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => {
+      stdout += d;
+    });
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    child.on("exit", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+// `credentials` and `audit` as an operator runs them: real processes against a real gateway.
+describe("credentials and audit commands (real processes)", () => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), "rg-cred-cli-"));
+  const admin = "cli-admin-token";
+  let gw: RunningGateway;
+  beforeAll(async () => {
+    gw = await startGateway({ DATA_DIR: dataDir, ADMIN_TOKEN: admin });
+  });
+  afterAll(async () => {
+    if (gw) await stopGateway(gw);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("creates, lists and revokes credentials; audit shows who did it", async () => {
+    const target = ["--url", gw.url, "--token", admin];
+    const created = await run(["credentials", "create", ...target, "--type", "token", "--role", "reader", "--name", "from-cli"]);
+    expect(created.code).toBe(0);
+    const { id, token } = JSON.parse(created.stdout) as { id: string; token: string };
+    expect(token).toMatch(/^rgt_/);
+    expect((await fetch(`${gw.url}/v3/regions`, { headers: { "X-Auth-Token": token } })).status).toBe(200);
+
+    const pw = await run(["credentials", "create", ...target, "--type", "password", "--role", "reader", "--user-name", "carol"], {
+      RG_PASSWORD: "carol-password",
+    });
+    expect(pw.code).toBe(0);
+    expect(pw.stdout).not.toContain("carol-password");
+
+    const listed = await run(["credentials", "list", ...target]);
+    expect(listed.code).toBe(0);
+    const names = (JSON.parse(listed.stdout) as { credentials: { name: string }[] }).credentials.map((c) => c.name);
+    expect(names).toEqual(expect.arrayContaining(["from-cli", "carol"]));
+    expect(listed.stdout).not.toContain(token);
+
+    const revoked = await run(["credentials", "revoke", ...target, id]);
+    expect(revoked.code).toBe(0);
+    expect(revoked.stdout.trim()).toBe(`revoked ${id}`);
+    expect((await fetch(`${gw.url}/v3/regions`, { headers: { "X-Auth-Token": token } })).status).toBe(401);
+
+    const audit = await run(["audit", ...target, "--region", id]);
+    expect(audit.code).toBe(0);
+    const entries = (JSON.parse(audit.stdout) as { entries: { action: string; actor: { name: string } }[] }).entries;
+    expect(entries.map((e) => e.action)).toEqual(["credential.revoke", "credential.create"]);
+    expect(entries.every((e) => e.actor.name === "ADMIN_TOKEN")).toBe(true);
+  });
+
+  it("fails with one clear line and exit 2 on a bad token or an unreachable gateway, 1 on bad input", async () => {
+    const badToken = await run(["credentials", "list", "--url", gw.url, "--token", "wrong"]);
+    expect(badToken.code).toBe(2);
+    expect(badToken.stderr.trim().split("\n")).toHaveLength(1);
+    expect(badToken.stderr).toContain("401");
+    const closedPort = await new Promise<number>((resolve) => {
+      const server = createServer().listen(0, "127.0.0.1", () => {
+        const { port } = server.address() as AddressInfo;
+        server.close(() => resolve(port));
+      });
+    });
+    const unreachable = await run(["credentials", "list", "--url", `http://127.0.0.1:${closedPort}`, "--token", admin]);
+    expect(unreachable.code).toBe(2);
+    expect(unreachable.stderr).toMatch(/cannot reach .*ECONNREFUSED/);
+    expect(unreachable.stderr).not.toMatch(/\n\s+at /);
+    const badInput = await run(["credentials", "create", "--url", gw.url, "--token", admin, "--type", "token", "--role", "root"]);
+    expect(badInput.code).toBe(1);
+    expect(badInput.stderr).toContain("400");
+  });
+});

@@ -1,19 +1,24 @@
 import { Command } from "commander";
 import { registerAudit, registerCredentials } from "./cli/credentials.ts";
 import { CliError } from "./cli/gateway-client.ts";
-import { runMigrate } from "./cli/migrate.ts";
 import { registerConvert } from "./cli/convert.ts";
 import { registerImport } from "./cli/import.ts";
 import { registerExport } from "./cli/export.ts";
-import { runServe } from "./server.ts";
 
 export async function main(argv: string[]): Promise<void> {
   const program = new Command()
     .name("region-gateway")
     .description("One region catalogue, served as Rainbond console OpenAPI and Keystone/Huawei /v3/regions")
     .showHelpAfterError();
-  program.command("serve", { isDefault: true }).description("start the gateway").action(runServe);
-  program.command("migrate").description("apply database migrations and exit").action(runMigrate);
+  // loaded on demand: the client commands (convert, import, …) need no database or server code
+  program
+    .command("serve", { isDefault: true })
+    .description("start the gateway")
+    .action(async () => (await import("./server.ts")).runServe());
+  program
+    .command("migrate")
+    .description("apply database migrations and exit")
+    .action(async () => (await import("./cli/migrate.ts")).runMigrate());
   registerCredentials(program);
   registerAudit(program);
   registerConvert(program);

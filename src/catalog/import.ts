@@ -58,7 +58,7 @@ export async function importDocument(catalog: Catalog, parsed: ParsedDocument, o
         if (catalog.version !== version - 1) throw new StaleSnapshot();
         applied = planImport(parsed, catalog.list(), o);
         if (applied.rejected.length > 0 || !writes(applied)) throw new NothingToWrite(applied);
-        for (const c of applied.creates) await regions.insert(c);
+        await regions.insertMany(applied.creates);
         for (const u of applied.updates) await regions.update(u.before, u.changes);
         return version;
       });

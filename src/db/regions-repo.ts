@@ -122,6 +122,26 @@ export class RegionStore {
     return created;
   }
 
+  /**
+   * Inserts many regions in multi-row statements (bulk imports). A parent must come before its
+   * children in `inputs`, or be in the same chunk: foreign keys are checked per statement.
+   */
+  async insertMany(inputs: readonly RegionInput[], chunkSize = 250): Promise<Region[]> {
+    const created: Region[] = [];
+    for (let i = 0; i < inputs.length; i += chunkSize) {
+      const rows = await this.tx
+        .insert(regions)
+        .values(inputs.slice(i, i + chunkSize).map((input) => this.codec.toRow(input)))
+        .returning();
+      for (const row of rows) {
+        const region = this.codec.fromRow(row);
+        this.changes.push({ action: "region.create", subject: region.name, before: null, after: region });
+        created.push(region);
+      }
+    }
+    return created;
+  }
+
   async update(before: Region, changes: RegionChanges): Promise<Region> {
     const [row] = await this.tx
       .update(regions)

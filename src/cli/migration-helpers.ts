@@ -1,3 +1,4 @@
+import { Presets, SingleBar } from "cli-progress";
 import { readFile, writeFile } from "node:fs/promises";
 import type { Command } from "commander";
 
@@ -99,34 +100,36 @@ export function errorMessage(status: number, text: string): string {
 }
 
 /**
- * Progress on standard error: a redrawn bar on a terminal, plain lines otherwise (logs and
+ * Progress on standard error: a cli-progress bar on a terminal, plain lines otherwise (logs and
  * pipes get one line per step, never carriage returns).
  */
 export class Progress {
   private readonly tty = Boolean(process.stderr.isTTY);
-  private drawn = false;
+  private bar: SingleBar | null = null;
 
   constructor(private readonly quiet = false) {}
 
   update(label: string, done?: number, total?: number): void {
     if (this.quiet) return;
-    const counts = done === undefined ? "" : total ? ` ${done}/${total}` : ` ${done}`;
     if (!this.tty) {
+      const counts = done === undefined ? "" : total ? ` ${done}/${total}` : ` ${done}`;
       process.stderr.write(`${label}${counts}\n`);
       return;
     }
-    const width = 30;
-    const bar =
-      total && done !== undefined
-        ? `[${"#".repeat(Math.round((width * Math.min(done, total)) / total)).padEnd(width, "-")}] `
-        : "";
-    process.stderr.write(`\r\u001b[2K${bar}${label}${counts}`);
-    this.drawn = true;
+    if (!this.bar) {
+      this.bar = new SingleBar(
+        { stream: process.stderr, format: "{bar} {label} {value}/{total}", hideCursor: true, clearOnComplete: false },
+        Presets.shades_classic,
+      );
+      this.bar.start(total ?? 0, done ?? 0, { label });
+    }
+    if (total !== undefined) this.bar.setTotal(total);
+    this.bar.update(done ?? 0, { label });
   }
 
   /** Ends the bar's line so that what follows starts on a fresh one. */
   end(): void {
-    if (this.tty && this.drawn) process.stderr.write("\n");
-    this.drawn = false;
+    this.bar?.stop();
+    this.bar = null;
   }
 }

@@ -48,11 +48,14 @@ export function createApp(deps: AppDeps) {
       "request",
     );
   });
-  app.use("*", async function keystoneHeaders(c, next) {
+  app.use("*", async function responseHeaders(c, next) {
     await next();
+    // the Huawei SDK reads x-request-id, keystoneauth x-openstack-request-id
+    const id = `req-${randomUUID()}`;
+    c.header("X-Request-Id", id);
     if (dialectOf(c.req.path) === "keystone") {
       c.header("Vary", "X-Auth-Token");
-      c.header("x-openstack-request-id", `req-${randomUUID()}`);
+      c.header("x-openstack-request-id", id);
     }
   });
   const limit = limitBody();

@@ -47,9 +47,13 @@ try {
     rows.push({ path: p, rps: r.requests.average, p99: r.latency.p99, errors: r.errors + r.non2xx });
   }
   const base = rows[0]?.rps ?? 1;
-  console.log(`regions=${regions} seconds=${seconds} connections=${connections} database=${env.DATABASE_URL ? "postgres" : "pglite"}`);
+  console.log(
+    `regions=${regions} seconds=${seconds} connections=${connections} database=${env.DATABASE_URL ? "postgres" : "pglite"}`,
+  );
   for (const r of rows) {
-    console.log(`${r.path.padEnd(52)} ${r.rps.toFixed(0).padStart(7)} req/s  p99 ${String(r.p99).padStart(4)} ms  ratio ${(r.rps / base).toFixed(2)}  errors ${r.errors}`);
+    console.log(
+      `${r.path.padEnd(52)} ${r.rps.toFixed(0).padStart(7)} req/s  p99 ${String(r.p99).padStart(4)} ms  ratio ${(r.rps / base).toFixed(2)}  errors ${r.errors}`,
+    );
   }
 } finally {
   await stopGateway(gw);

@@ -11,15 +11,24 @@ const envSchema = z.object({
     .optional()
     .or(z.literal("").transform(() => undefined)),
   DATA_DIR: z.string().min(1).default("./data"),
-  ADMIN_TOKEN: z.string().optional().or(z.literal("").transform(() => undefined)),
-  MANAGE_TOKEN: z.string().optional().or(z.literal("").transform(() => undefined)),
+  ADMIN_TOKEN: z
+    .string()
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  MANAGE_TOKEN: z
+    .string()
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
   PUBLIC_URL: z
     .string()
     .url()
     .transform((u) => u.replace(/\/+$/, ""))
     .optional()
     .or(z.literal("").transform(() => undefined)),
-  SECRET_KEY: z.string().optional().or(z.literal("").transform(() => undefined)),
+  SECRET_KEY: z
+    .string()
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
   /** lifetime of tokens issued by POST /v3/auth/tokens, seconds */
   TOKEN_TTL: z.coerce.number().int().min(60).default(3600),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

@@ -1,9 +1,9 @@
 import { Command } from "commander";
-import { registerAudit, registerCredentials } from "./cli/credentials.ts";
-import { CliError } from "./cli/gateway-client.ts";
 import { registerConvert } from "./cli/convert.ts";
-import { registerImport } from "./cli/import.ts";
+import { registerAudit, registerCredentials } from "./cli/credentials.ts";
 import { registerExport } from "./cli/export.ts";
+import { CliError } from "./cli/gateway-client.ts";
+import { registerImport } from "./cli/import.ts";
 
 export async function main(argv: string[]): Promise<void> {
   const program = new Command()

@@ -5,9 +5,9 @@ import { loadConfig } from "./config.ts";
 import { openDatabase } from "./db/client.ts";
 import { createSecretBox } from "./domain/secret-box.ts";
 import { createApp } from "./http/app.ts";
+import { saveAdminToken } from "./identity/admin-token-file.ts";
 import { createAuthenticator } from "./identity/authenticator.ts";
 import { bootstrapAdmin } from "./identity/credential-service.ts";
-import { saveAdminToken } from "./identity/admin-token-file.ts";
 import { resolveSecretKey } from "./identity/secret-key.ts";
 
 /** The composition root: configuration → database → catalogue → HTTP server, and a clean stop. */

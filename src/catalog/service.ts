@@ -218,10 +218,10 @@ export class Catalog {
     this.reloading ??= (async () => {
       try {
         const loaded = await this.database.db
-          .transaction(
-            async (tx) => ({ ...(await loadRegions(tx, this.codec)), identity: await loadIdentity(tx) }),
-            { isolationLevel: "repeatable read", accessMode: "read only" },
-          )
+          .transaction(async (tx) => ({ ...(await loadRegions(tx, this.codec)), identity: await loadIdentity(tx) }), {
+            isolationLevel: "repeatable read",
+            accessMode: "read only",
+          })
           .catch((e) => rethrow(e, ""));
         if (loaded.version >= this.snapshot.version) {
           this.snapshot = new Snapshot(loaded.version, loaded.regions);
@@ -301,7 +301,7 @@ function checkCanonical(input: RegionInput): void {
   const fields: Record<string, string[]> = {};
   for (const issue of result.error.issues) {
     const key = String(issue.path[0] ?? "region");
-    (fields[key] ??= []).push(issue.message);
+    fields[key] = [...(fields[key] ?? []), issue.message];
   }
   const first = result.error.issues[0];
   throw new GatewayError("validation", `invalid region: ${first?.path.join(".")}: ${first?.message}`, { fields });

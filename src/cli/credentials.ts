@@ -27,7 +27,8 @@ export function registerCredentials(program: Command): void {
       if (o.userName) body.user_name = o.userName;
       const password = o.password ?? process.env.RG_PASSWORD;
       if (o.type === "password") body.password = password;
-      if (o.privateRegions) body.private_regions = o.privateRegions === "*" ? "*" : o.privateRegions.split(",").map((s) => s.trim());
+      if (o.privateRegions)
+        body.private_regions = o.privateRegions === "*" ? "*" : o.privateRegions.split(",").map((s) => s.trim());
       if (o.enterpriseId) body.enterprise_id = o.enterpriseId;
       if (o.expiresAt) body.expires_at = o.expiresAt;
       out(await callGateway(o as unknown as GatewayTarget, "POST", "/admin/v1/credentials", body));

@@ -8,4 +8,3 @@ export async function runMigrate(): Promise<void> {
   await database.close();
   process.stdout.write(`migrations applied (${database.kind})\n`);
 }
-

@@ -1,5 +1,5 @@
-import { Presets, SingleBar } from "cli-progress";
 import { readFile, writeFile } from "node:fs/promises";
+import { Presets, SingleBar } from "cli-progress";
 import type { Command } from "commander";
 
 /**

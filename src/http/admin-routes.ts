@@ -43,7 +43,8 @@ export function createAdminRoutes(deps: AdminDeps) {
       try {
         await revoke(deps.catalog, actorOf(c.var.principal, "admin"), c.req.param("id") ?? "");
       } catch (e) {
-        if (e instanceof GatewayError && e.code === "not_found") throw new GatewayError("not_found", `Could not find credential: ${c.req.param("id")}.`);
+        if (e instanceof GatewayError && e.code === "not_found")
+          throw new GatewayError("not_found", `Could not find credential: ${c.req.param("id")}.`);
         throw e;
       }
       return c.body(null, 204);

@@ -4,9 +4,9 @@ import type { Logger } from "pino";
 import type { Catalog } from "../catalog/service.ts";
 import type { Database } from "../db/client.ts";
 import { GatewayError } from "../domain/errors.ts";
+import type { SecretBox } from "../domain/secret-box.ts";
 import type { Authenticator } from "../identity/authenticator.ts";
 import { createAdminMigrationRoutes, isImportPath } from "./admin-migration-routes.ts";
-import type { SecretBox } from "../domain/secret-box.ts";
 import { createAdminRoutes } from "./admin-routes.ts";
 import { limitBody } from "./body.ts";
 import { createKeystoneAuthRoutes } from "./keystone-auth-routes.ts";
@@ -73,7 +73,16 @@ export function createApp(deps: AppDeps) {
   });
 
   app.route("/", createRainbondRoutes({ catalog: deps.catalog, auth: deps.auth, newUid }));
-  app.route("/", createKeystoneAuthRoutes({ catalog: deps.catalog, auth: deps.auth, baseUrl, tokenTtlSeconds: deps.tokenTtlSeconds ?? 3600, now: deps.now }));
+  app.route(
+    "/",
+    createKeystoneAuthRoutes({
+      catalog: deps.catalog,
+      auth: deps.auth,
+      baseUrl,
+      tokenTtlSeconds: deps.tokenTtlSeconds ?? 3600,
+      now: deps.now,
+    }),
+  );
   app.route("/", createAdminRoutes({ catalog: deps.catalog, auth: deps.auth, secretBox: deps.secretBox }));
   app.route("/", createKeystoneRoutes({ catalog: deps.catalog, auth: deps.auth, newUid, baseUrl }));
   app.route("/", createAdminMigrationRoutes({ catalog: deps.catalog, auth: deps.auth, newUid, baseUrl }));

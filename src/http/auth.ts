@@ -28,7 +28,8 @@ export function rainbondAuth(
 }
 
 const signatureMessages = {
-  malformed: "The Authorization header is not a valid SDK-HMAC-SHA256 signature (Access, SignedHeaders incl. x-sdk-date, Signature).",
+  malformed:
+    "The Authorization header is not a valid SDK-HMAC-SHA256 signature (Access, SignedHeaders incl. x-sdk-date, Signature).",
   unknown_key: "The request you have made requires authentication.",
   bad_signature: "The request signature does not match: check the access key's secret.",
   skewed_date: "X-Sdk-Date is more than 15 minutes away from the server's time.",
@@ -77,7 +78,11 @@ async function keystonePrincipal(auth: Authenticator, c: Context): Promise<Princ
 export function adminAuth(auth: Authenticator): MiddlewareHandler<{ Variables: AuthVariables }> {
   return async function adminAuthMiddleware(c, next) {
     const token =
-      c.req.header("X-Auth-Token")?.trim() || c.req.header("Authorization")?.trim().replace(/^(Bearer|Token)\s+/i, "");
+      c.req.header("X-Auth-Token")?.trim() ||
+      c.req
+        .header("Authorization")
+        ?.trim()
+        .replace(/^(Bearer|Token)\s+/i, "");
     const principal = token ? auth.authenticate(token, "keystone") : null;
     if (!principal) throw new GatewayError("unauthorized", "The request you have made requires authentication.");
     if (principal.role !== "admin") throw new GatewayError("forbidden", "This operation needs an admin credential.");

@@ -65,7 +65,13 @@ export function createKeystoneAuthRoutes(deps: KeystoneAuthDeps) {
           ]
         : [{ id: stableId("role:reader"), name: "reader" }];
     const url = `${base}/v3/`;
-    const endpoint = (iface: string) => ({ id: stableId(`endpoint:${iface}`), interface: iface, region_id: "RegionOne", url, region: "RegionOne" });
+    const endpoint = (iface: string) => ({
+      id: stableId(`endpoint:${iface}`),
+      interface: iface,
+      region_id: "RegionOne",
+      url,
+      region: "RegionOne",
+    });
     return {
       token: {
         methods: p.methods,
@@ -114,7 +120,9 @@ export function createKeystoneAuthRoutes(deps: KeystoneAuthDeps) {
 
   resource(router, "/v3/auth/tokens", {
     POST: async (c) => {
-      const parsed = authBody.safeParse(await readJson(c, { badJson: () => keystoneMessages.badJson, badContentType: () => keystoneMessages.badContentType }));
+      const parsed = authBody.safeParse(
+        await readJson(c, { badJson: () => keystoneMessages.badJson, badContentType: () => keystoneMessages.badContentType }),
+      );
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
         throw new GatewayError("validation", `Invalid input for field '${issue?.path.join(".")}': ${issue?.message}`);
@@ -134,15 +142,31 @@ export function createKeystoneAuthRoutes(deps: KeystoneAuthDeps) {
         throw new GatewayError("unauthorized", "Only the password and token authentication methods are supported.");
       }
       const iat = now();
-      const exp = Math.min(iat + deps.tokenTtlSeconds * 1000, credential.expiresAt ? Date.parse(credential.expiresAt) : Number.POSITIVE_INFINITY);
-      const { token, payload } = issueToken(deps.auth.tokenSigningKey, { cred: credential.id, methods, iat, exp, project: scopeOf(parsed.data.auth.scope) });
+      const exp = Math.min(
+        iat + deps.tokenTtlSeconds * 1000,
+        credential.expiresAt ? Date.parse(credential.expiresAt) : Number.POSITIVE_INFINITY,
+      );
+      const { token, payload } = issueToken(deps.auth.tokenSigningKey, {
+        cred: credential.id,
+        methods,
+        iat,
+        exp,
+        project: scopeOf(parsed.data.auth.scope),
+      });
       const base = deps.baseUrl(c.req.url);
-      return c.json(tokenBody(payload, credential, base, c.req.query("nocatalog") === undefined), 201, { "X-Subject-Token": token });
+      return c.json(tokenBody(payload, credential, base, c.req.query("nocatalog") === undefined), 201, {
+        "X-Subject-Token": token,
+      });
     },
     GET: (c) => validate(c),
     DELETE: async (c) => {
       const subject = await requireCaller(c);
-      await revokeIssuedToken(deps.catalog, actorOf(principalOf(subject.credential), "keystone"), subject.payload.id, subject.payload.exp);
+      await revokeIssuedToken(
+        deps.catalog,
+        actorOf(principalOf(subject.credential), "keystone"),
+        subject.payload.id,
+        subject.payload.exp,
+      );
       return c.body(null, 204);
     },
   });
@@ -157,9 +181,13 @@ export function createKeystoneAuthRoutes(deps: KeystoneAuthDeps) {
   }
   async function validate(c: Context<{ Variables: AuthVariables }>) {
     const subject = await requireCaller(c);
-    return c.json(tokenBody(subject.payload, subject.credential, deps.baseUrl(c.req.url), c.req.query("nocatalog") === undefined), 200, {
-      "X-Subject-Token": c.req.header("X-Subject-Token") ?? "",
-    });
+    return c.json(
+      tokenBody(subject.payload, subject.credential, deps.baseUrl(c.req.url), c.req.query("nocatalog") === undefined),
+      200,
+      {
+        "X-Subject-Token": c.req.header("X-Subject-Token") ?? "",
+      },
+    );
   }
 
   return router;

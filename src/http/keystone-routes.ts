@@ -14,8 +14,8 @@ import { actorOf, canSee, isAdmin, type Principal, visibilityKey } from "../doma
 import type { Authenticator } from "../identity/authenticator.ts";
 import { type AuthVariables, keystoneAuth } from "./auth.ts";
 import { readJson } from "./body.ts";
-import { keystoneMessages } from "./keystone-errors.ts";
 import { cachedJson } from "./cached-json.ts";
+import { keystoneMessages } from "./keystone-errors.ts";
 import { resource } from "./resource.ts";
 
 export interface KeystoneDeps {
@@ -122,7 +122,11 @@ export function createKeystoneRoutes(deps: KeystoneDeps) {
       checkMatchingId(body, id); // before the lookup, as Keystone does: an id change is 400 even for an unknown region
       findVisible(c.var.principal, id);
       // the merge of extras starts from the row the transaction reads, not from the snapshot
-      const updated = await catalog.update(id, (current) => fromKeystoneUpdate(body, id, current), actorOf(c.var.principal, "keystone"));
+      const updated = await catalog.update(
+        id,
+        (current) => fromKeystoneUpdate(body, id, current),
+        actorOf(c.var.principal, "keystone"),
+      );
       return c.json({ region: toKeystoneRegion(updated, deps.baseUrl(c.req.url)) });
     },
     DELETE: async (c) => {

@@ -17,8 +17,8 @@ import type { Region } from "../domain/region.ts";
 import type { Authenticator } from "../identity/authenticator.ts";
 import { type AuthVariables, rainbondAuth } from "./auth.ts";
 import { readJson } from "./body.ts";
-import { rainbondMessages } from "./rainbond-errors.ts";
 import { cachedJson } from "./cached-json.ts";
+import { rainbondMessages } from "./rainbond-errors.ts";
 import { resource } from "./resource.ts";
 
 export interface RainbondDeps {

@@ -7,7 +7,6 @@ type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
  * Registers the handlers of one path and answers every other method with 405 and an
  * `Allow` header (HEAD is served by GET).
  */
-// biome-ignore lint/suspicious/noExplicitAny: works with any router's env
 export function resource<R extends Hono<any>>(router: R, path: string, handlers: Partial<Record<Method, Handler<any>>>): void {
   const methods = Object.keys(handlers) as Method[];
   const allow = methods.flatMap((m) => (m === "GET" ? ["GET", "HEAD"] : [m]));

@@ -47,9 +47,18 @@ export function createAuthenticator(o: AuthenticatorOptions): Authenticator {
   const now = o.now ?? Date.now;
   const signingKey = o.secretBox.derive("keystone-token");
   const staticTokens: Array<{ digest: Buffer; principal: Principal; realms: Realm[] | null }> = [];
-  if (o.adminToken) staticTokens.push({ digest: digest(o.adminToken), principal: staticPrincipal("env:ADMIN_TOKEN", "ADMIN_TOKEN"), realms: null });
+  if (o.adminToken)
+    staticTokens.push({
+      digest: digest(o.adminToken),
+      principal: staticPrincipal("env:ADMIN_TOKEN", "ADMIN_TOKEN"),
+      realms: null,
+    });
   if (o.manageToken) {
-    staticTokens.push({ digest: digest(o.manageToken), principal: staticPrincipal("env:MANAGE_TOKEN", "MANAGE_TOKEN"), realms: ["rainbond-v2"] });
+    staticTokens.push({
+      digest: digest(o.manageToken),
+      principal: staticPrincipal("env:MANAGE_TOKEN", "MANAGE_TOKEN"),
+      realms: ["rainbond-v2"],
+    });
   }
 
   // Rebuilt only when the identity snapshot changes (a credential write or a reload).
@@ -95,10 +104,14 @@ export function createAuthenticator(o: AuthenticatorOptions): Authenticator {
     },
     authenticateSigned(req) {
       const index = indexOf(o.identity());
-      const check = verifySignedRequest(req, (ak) => {
-        const entry = index.byAccessKey.get(ak);
-        return entry && live(entry.row) ? entry.secret : undefined;
-      }, now());
+      const check = verifySignedRequest(
+        req,
+        (ak) => {
+          const entry = index.byAccessKey.get(ak);
+          return entry && live(entry.row) ? entry.secret : undefined;
+        },
+        now(),
+      );
       if (!check.ok) return { principal: null, reason: check };
       return { principal: principalOf((index.byAccessKey.get(check.accessKey) as { row: CredentialRow }).row) };
     },

@@ -4,14 +4,7 @@ import { insertCredential, insertRevocation, revokeCredential } from "../db/iden
 import { GatewayError } from "../domain/errors.ts";
 import type { Actor } from "../domain/principal.ts";
 import type { SecretBox } from "../domain/secret-box.ts";
-import {
-  hashToken,
-  newAccessKey,
-  newBearerToken,
-  newCredentialId,
-  newSecretKey,
-  publicView,
-} from "./credentials.ts";
+import { hashToken, newAccessKey, newBearerToken, newCredentialId, newSecretKey, publicView } from "./credentials.ts";
 import { hashPassword } from "./passwords.ts";
 
 const common = {
@@ -27,7 +20,11 @@ export const createCredentialSchema = z.discriminatedUnion("type", [
   z
     .object({
       type: z.literal("password"),
-      user_name: z.string().min(1).max(255).regex(/^[^\u0000-\u001f]+$/, "no control characters"),
+      user_name: z
+        .string()
+        .min(1)
+        .max(255)
+        .regex(/^[^\u0000-\u001f]+$/, "no control characters"),
       password: z.string().min(8, "at least 8 characters").max(1024),
       ...common,
     })
@@ -37,8 +34,15 @@ export const createCredentialSchema = z.discriminatedUnion("type", [
 export type CreateCredential = z.infer<typeof createCredentialSchema>;
 
 /** Creates a credential; the answer carries its secret, which is never shown again. */
-export async function createCredential(catalog: Catalog, box: SecretBox, actor: Actor, input: CreateCredential, now = Date.now()) {
-  const grants = input.private_regions === undefined ? [] : input.private_regions === "*" ? ["*"] : [...new Set(input.private_regions)];
+export async function createCredential(
+  catalog: Catalog,
+  box: SecretBox,
+  actor: Actor,
+  input: CreateCredential,
+  now = Date.now(),
+) {
+  const grants =
+    input.private_regions === undefined ? [] : input.private_regions === "*" ? ["*"] : [...new Set(input.private_regions)];
   const missing = grants.filter((g) => g !== "*" && !catalog.get(g));
   if (missing.length > 0) {
     throw new GatewayError("validation", `private_regions: no region named ${missing.map((m) => JSON.stringify(m)).join(", ")}`);
@@ -107,10 +111,15 @@ export async function revokeIssuedToken(catalog: Catalog, actor: Actor, tokenId:
  */
 export async function bootstrapAdmin(catalog: Catalog, box: SecretBox): Promise<string | null> {
   if (catalog.identity().credentials.some((c) => c.role === "admin")) return null;
-  const created = await createCredential(catalog, box, { id: "system", name: "bootstrap", dialect: "system" }, {
-    type: "token",
-    role: "admin",
-    name: "bootstrap-admin",
-  });
+  const created = await createCredential(
+    catalog,
+    box,
+    { id: "system", name: "bootstrap", dialect: "system" },
+    {
+      type: "token",
+      role: "admin",
+      name: "bootstrap-admin",
+    },
+  );
   return created.token ?? null;
 }

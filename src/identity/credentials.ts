@@ -23,8 +23,7 @@ export function principalOf(row: CredentialRow): Principal {
   };
 }
 
-export const isExpired = (row: CredentialRow, now: number): boolean =>
-  row.expiresAt !== null && Date.parse(row.expiresAt) <= now;
+export const isExpired = (row: CredentialRow, now: number): boolean => row.expiresAt !== null && Date.parse(row.expiresAt) <= now;
 
 /** A credential as the admin API lists it: never a hash, never a secret. */
 export function publicView(row: CredentialRow) {

@@ -48,7 +48,7 @@ for (const backend of backends) {
       for (const secret of ["KEY-EAST-SECRET", "region-token-east-secret"]) expect(list).not.toContain(secret);
     });
 
-    it("a region created through /v3 shows in Rainbond with empty endpoints and status \"0\"", async () => {
+    it('a region created through /v3 shows in Rainbond with empty endpoints and status "0"', async () => {
       const res = await c.keystone("POST", "/v3/regions", {
         region: { id: "ks-west", description: "from keystone", locales: { "zh-cn": "西部", "pt-br": "oeste" }, foo: "bar" },
       });

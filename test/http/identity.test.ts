@@ -58,9 +58,16 @@ for (const backend of backends) {
       });
       expect(pw.status).toBe(201);
       expect(await pw.json()).toMatchObject({ type: "password", user_name: "alice", name: "alice" });
-      const dup = await c.keystone("POST", "/admin/v1/credentials", { type: "password", role: "reader", user_name: "alice", password: "another-password" });
+      const dup = await c.keystone("POST", "/admin/v1/credentials", {
+        type: "password",
+        role: "reader",
+        user_name: "alice",
+        password: "another-password",
+      });
       expect(dup.status).toBe(409);
-      const ak = (await (await c.keystone("POST", "/admin/v1/credentials", { type: "access_key", role: "reader" })).json()) as Record<string, string>;
+      const ak = (await (
+        await c.keystone("POST", "/admin/v1/credentials", { type: "access_key", role: "reader" })
+      ).json()) as Record<string, string>;
       expect(ak.access).toMatch(/^[0-9A-F]{20}$/);
       expect(ak.secret?.length).toBeGreaterThanOrEqual(40);
       expect(await (await c.keystone("GET", "/admin/v1/credentials")).text()).not.toContain(ak.secret);
@@ -90,12 +97,21 @@ for (const backend of backends) {
       const ks = await c.keystone("POST", "/v3/regions", { region: { id: "by-reader" } }, readerToken);
       expect(ks.status).toBe(403);
       expect(await ks.json()).toEqual({
-        error: { code: 403, title: "Forbidden", message: "You are not authorized to perform the requested action: identity:create_region." },
+        error: {
+          code: 403,
+          title: "Forbidden",
+          message: "You are not authorized to perform the requested action: identity:create_region.",
+        },
       });
       expect((await c.keystone("DELETE", "/v3/regions/pub-1", undefined, readerToken)).status).toBe(403);
       const rb = await c.rainbond("POST", "/openapi/v2/manage/regions", region("by-reader", "public"), readerToken);
       expect(rb.status).toBe(403);
-      expect(await rb.json()).toEqual({ detail: "您没有执行该操作的权限。", code: 403, msg: "您没有执行该操作的权限。", msg_show: "您没有执行该操作的权限。" });
+      expect(await rb.json()).toEqual({
+        detail: "您没有执行该操作的权限。",
+        code: 403,
+        msg: "您没有执行该操作的权限。",
+        msg_show: "您没有执行该操作的权限。",
+      });
       expect(t.catalog.get("by-reader")).toBeUndefined();
       expect(t.catalog.get("pub-1")).toBeDefined();
     });
@@ -113,7 +129,9 @@ for (const backend of backends) {
 
     it("private regions: hidden from readers not granted them, in both dialects; visible when granted", async () => {
       const ids = async (token: string) =>
-        ((await (await c.keystone("GET", "/v3/regions", undefined, token)).json()) as { regions: { id: string }[] }).regions.map((r) => r.id);
+        ((await (await c.keystone("GET", "/v3/regions", undefined, token)).json()) as { regions: { id: string }[] }).regions.map(
+          (r) => r.id,
+        );
       expect(await ids(readerToken)).toEqual(["pub-1"]);
       expect(await ids(grantedToken)).toEqual(["pub-1", "priv-1"]);
       expect(await ids(adminToken)).toEqual(["pub-1", "priv-1", "priv-2"]);
@@ -121,7 +139,9 @@ for (const backend of backends) {
       expect((await c.keystone("GET", "/v3/regions/priv-1", undefined, grantedToken)).status).toBe(200);
       expect((await c.keystone("GET", "/v3/regions/priv-2", undefined, grantedToken)).status).toBe(404);
       const rbNames = async (token: string) =>
-        ((await (await c.rainbond("GET", "/openapi/v1/regions", undefined, token)).json()) as { region_name: string }[]).map((r) => r.region_name);
+        ((await (await c.rainbond("GET", "/openapi/v1/regions", undefined, token)).json()) as { region_name: string }[]).map(
+          (r) => r.region_name,
+        );
       expect(await rbNames(readerToken)).toEqual(["pub-1"]);
       expect(await rbNames(grantedToken)).toEqual(["pub-1", "priv-1"]);
       expect((await c.rainbond("GET", "/openapi/v1/regions/priv-2", undefined, grantedToken)).status).toBe(404);
@@ -129,7 +149,9 @@ for (const backend of backends) {
 
     it("a credential bound to an enterprise sees only that enterprise's regions on Rainbond v1", async () => {
       const { token } = await createCredential(t, { type: "token", role: "admin", enterprise_id: "ent-b" });
-      const names = ((await (await c.rainbond("GET", "/openapi/v1/regions", undefined, token)).json()) as { region_name: string }[]).map((r) => r.region_name);
+      const names = (
+        (await (await c.rainbond("GET", "/openapi/v1/regions", undefined, token)).json()) as { region_name: string }[]
+      ).map((r) => r.region_name);
       expect(names).toEqual(["priv-2"]);
       expect((await c.rainbond("GET", "/openapi/v1/regions/pub-1", undefined, token)).status).toBe(404);
     });

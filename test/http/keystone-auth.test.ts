@@ -90,11 +90,15 @@ for (const backend of backends) {
       const other = (await login(passwordAuth({ name: "viewer", domain: { name: "Default" } }, "viewer-password"))).headers.get(
         "X-Subject-Token",
       ) as string;
-      const check = await t.app.request("http://gw.test/v3/auth/tokens", { headers: { "X-Auth-Token": other, "X-Subject-Token": subject } });
+      const check = await t.app.request("http://gw.test/v3/auth/tokens", {
+        headers: { "X-Auth-Token": other, "X-Subject-Token": subject },
+      });
       expect(check.status).toBe(200);
       expect(check.headers.get("X-Subject-Token")).toBe(subject);
       expect(((await check.json()) as { token: { user: { name: string } } }).token.user.name).toBe("ops");
-      const bogus = await t.app.request("http://gw.test/v3/auth/tokens", { headers: { "X-Auth-Token": other, "X-Subject-Token": "rgw1.bogus.sig" } });
+      const bogus = await t.app.request("http://gw.test/v3/auth/tokens", {
+        headers: { "X-Auth-Token": other, "X-Subject-Token": "rgw1.bogus.sig" },
+      });
       expect(bogus.status).toBe(404);
       expect(((await bogus.json()) as { error: { message: string } }).error.message).toBe("Could not find token.");
       const del = await t.app.request("http://gw.test/v3/auth/tokens", {
@@ -109,7 +113,12 @@ for (const backend of backends) {
     });
 
     it("a token issued to a revoked credential stops working at once", async () => {
-      const { id } = await createCredential(t, { type: "password", role: "reader", user_name: "temp", password: "temp-password" });
+      const { id } = await createCredential(t, {
+        type: "password",
+        role: "reader",
+        user_name: "temp",
+        password: "temp-password",
+      });
       const subject = (await login(passwordAuth({ name: "temp", domain: { name: "Default" } }, "temp-password"))).headers.get(
         "X-Subject-Token",
       ) as string;

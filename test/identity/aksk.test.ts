@@ -23,10 +23,7 @@ function sdkSigned(
 ): SignedRequest {
   const headers: Record<string, string> = { "X-Domain-Id": "default", ...options.headers };
   if (options.date) headers["X-Sdk-Date"] = options.date;
-  const signed = AKSKSigner.sign(
-    { method, endpoint, headers, queryParams: options.query ?? {}, data: options.data },
-    credential,
-  );
+  const signed = AKSKSigner.sign({ method, endpoint, headers, queryParams: options.query ?? {}, data: options.data }, credential);
   const url = new URL(endpoint);
   for (const [k, v] of Object.entries(options.query ?? {})) url.searchParams.set(k, v);
   const lower = Object.fromEntries(Object.entries(signed).map(([k, v]) => [k.toLowerCase(), String(v)]));
@@ -84,7 +81,13 @@ describe("Huawei SDK-HMAC-SHA256 verification", () => {
       ...req,
       header: (n: string) => (n.toLowerCase() === "authorization" ? value : req.header(n)),
     });
-    for (const bad of [undefined, "SDK-HMAC-SHA256", "SDK-HMAC-SHA256 Access=AK", "Bearer abc", "SDK-HMAC-SHA256 Access=A, SignedHeaders=host, Signature=zz"]) {
+    for (const bad of [
+      undefined,
+      "SDK-HMAC-SHA256",
+      "SDK-HMAC-SHA256 Access=AK",
+      "Bearer abc",
+      "SDK-HMAC-SHA256 Access=A, SignedHeaders=host, Signature=zz",
+    ]) {
       expect(verifySignedRequest(withAuth(bad), secretFor, now)).toEqual({ ok: false, reason: "malformed" });
     }
     const noDate = { ...req, header: (n: string) => (n.toLowerCase() === "x-sdk-date" ? undefined : req.header(n)) };
@@ -93,7 +96,8 @@ describe("Huawei SDK-HMAC-SHA256 verification", () => {
   });
 
   it("encodes exactly like the SDK's urlEncode", () => {
-    for (const s of ["plain", "a b", "~-_.", "!*'()", "ü/新", "%41", "a+b=c&d"]) expect(sdkEncode(s)).toBe(AKSKSigner.urlEncode(s));
+    for (const s of ["plain", "a b", "~-_.", "!*'()", "ü/新", "%41", "a+b=c&d"])
+      expect(sdkEncode(s)).toBe(AKSKSigner.urlEncode(s));
   });
 
   it("builds the canonical request in the SDK's order", () => {

@@ -54,9 +54,9 @@ describe("issued Keystone tokens", () => {
   it("are refused when altered or signed with another key", () => {
     const { token } = issueToken(key, { cred: "c1", methods: ["password"], iat: 1, exp: 2 });
     const [head, body, sig] = token.split(".") as [string, string, string];
-    const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(body, "base64url").toString()), cred: "admin" })).toString(
-      "base64url",
-    );
+    const forged = Buffer.from(
+      JSON.stringify({ ...JSON.parse(Buffer.from(body, "base64url").toString()), cred: "admin" }),
+    ).toString("base64url");
     expect(readToken(key, `${head}.${forged}.${sig}`)).toBeNull();
     expect(readToken(box.derive("other"), token)).toBeNull();
     expect(readToken(key, "not-a-token")).toBeNull();

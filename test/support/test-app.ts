@@ -1,8 +1,8 @@
 import { Catalog } from "../../src/catalog/service.ts";
-import { testSecretBox } from "./backends.ts";
 import { createApp } from "../../src/http/app.ts";
 import { createAuthenticator } from "../../src/identity/authenticator.ts";
 import type { Backend, TestDatabase } from "./backends.ts";
+import { testSecretBox } from "./backends.ts";
 
 export const adminToken = "test-admin-token";
 export const manageToken = "test-manage-token";
@@ -24,7 +24,13 @@ export async function openTestApp(
   const app = createApp({
     catalog,
     database: db.database,
-    auth: createAuthenticator({ identity: () => catalog.identity(), secretBox: testSecretBox, adminToken, manageToken, now: options.now }),
+    auth: createAuthenticator({
+      identity: () => catalog.identity(),
+      secretBox: testSecretBox,
+      adminToken,
+      manageToken,
+      now: options.now,
+    }),
     secretBox: testSecretBox,
     publicUrl: options.publicUrl,
     now: options.now,

@@ -4,18 +4,30 @@
  * (the same server answering a fixed body), so figures compare within one run.
  *
  *   npx tsx scripts/bench-reads.ts [regions=200] [seconds=5] [connections=50]
+ *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx scripts/bench-reads.ts …
+ *     (PostgreSQL: a throw-away database is created beside the one named, and dropped)
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
+import postgres from "postgres";
 import { startGateway, stopGateway } from "../test/support/process.ts";
 
 const [regions = 200, seconds = 5, connections = 50] = process.argv.slice(2).map(Number);
 const token = "bench-admin-token";
 const dataDir = mkdtempSync(path.join(tmpdir(), "rg-bench-"));
 const env: Record<string, string> = { DATA_DIR: dataDir, ADMIN_TOKEN: token, LOG_LEVEL: "warn" };
-if (process.env.DATABASE_URL) Object.assign(env, { DATABASE_URL: process.env.DATABASE_URL, SECRET_KEY: "ab".repeat(32) });
+const adminUrl = process.env.BENCH_DATABASE_URL;
+const dbName = `rg_bench_${process.pid}`;
+if (adminUrl) {
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${dbName}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${dbName}`;
+  Object.assign(env, { DATABASE_URL: url.toString(), SECRET_KEY: "ab".repeat(32) });
+}
 const gw = await startGateway(env);
 try {
   for (let i = 0; i < regions; i++) {
@@ -58,4 +70,9 @@ try {
 } finally {
   await stopGateway(gw);
   rmSync(dataDir, { recursive: true, force: true });
+  if (adminUrl) {
+    const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+    await admin.unsafe(`drop database if exists ${dbName} with (force)`);
+    await admin.end();
+  }
 }

@@ -102,7 +102,7 @@ export class Catalog {
    * path, and the same list is rendered for every caller who sees the same regions. A new
    * snapshot starts empty, so nothing stale is ever served. Bounded to 64 MiB per snapshot.
    */
-  memo(key: string, render: () => string): string {
+  memo(key: string, render: () => Uint8Array): Uint8Array {
     const snapshot = this.snapshot;
     const hit = snapshot.rendered.get(key);
     if (hit !== undefined) return hit;

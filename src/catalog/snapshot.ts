@@ -9,7 +9,7 @@ export class Snapshot {
   private readonly byUid = new Map<string, Region>();
   private ordered: Region[] | null = null;
   /** rendered answers for this version of the catalogue (see Catalog.memo) */
-  readonly rendered = new Map<string, string>();
+  readonly rendered = new Map<string, Uint8Array>();
   renderedBytes = 0;
 
   constructor(

@@ -2,7 +2,7 @@ import { Command } from "commander";
 import { registerConvert } from "./cli/convert.ts";
 import { registerAudit, registerCredentials } from "./cli/credentials.ts";
 import { registerExport } from "./cli/export.ts";
-import { CliError } from "./cli/gateway-client.ts";
+import { CliError } from "./cli/helpers.ts";
 import { registerImport } from "./cli/import.ts";
 
 export async function main(argv: string[]): Promise<void> {

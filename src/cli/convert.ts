@@ -2,7 +2,7 @@ import { type Command, Option } from "commander";
 import { convertDocument } from "../migration/convert.ts";
 import { DocumentError, type Format, formats } from "../migration/document.ts";
 import { parseDocument, parseJsonText } from "../migration/parse.ts";
-import { action, exitCodes, MigrationCliError, readInput, toJsonText, usageExits, writeOutput } from "./migration-helpers.ts";
+import { action, CliError, exitCodes, readInput, toJsonText, usageExits, writeOutput } from "./helpers.ts";
 
 interface ConvertOptions {
   from: Format;
@@ -39,7 +39,7 @@ export async function runConvert(file: string | undefined, o: ConvertOptions): P
   try {
     parsed = parseDocument(o.from, parseJsonText(text));
   } catch (e) {
-    if (e instanceof DocumentError) throw new MigrationCliError(`${source}: ${e.message}`, exitCodes.rejected);
+    if (e instanceof DocumentError) throw new CliError(`${source}: ${e.message}`, exitCodes.rejected);
     throw e;
   }
   const baseUrl = (o.baseUrl ?? "").replace(/\/+$/, "");

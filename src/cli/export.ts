@@ -1,6 +1,6 @@
 import { type Command, Option } from "commander";
 import { type Format, formats } from "../migration/document.ts";
-import { action, errorMessage, exitCodes, fetchOrFail, MigrationCliError, usageExits, writeOutput } from "./migration-helpers.ts";
+import { action, CliError, errorMessage, exitCodes, fetchOrFail, usageExits, writeOutput } from "./helpers.ts";
 
 interface ExportOptions {
   url: string;
@@ -26,13 +26,13 @@ export function registerExport(program: Command): void {
 
 export async function runExport(o: ExportOptions): Promise<number> {
   const token = o.token ?? process.env.RG_TOKEN;
-  if (!token) throw new MigrationCliError("--token (or RG_TOKEN) is required", exitCodes.usage);
+  if (!token) throw new CliError("--token (or RG_TOKEN) is required", exitCodes.usage);
   const url = new URL(`${o.url.replace(/\/+$/, "")}/admin/v1/export`);
   url.searchParams.set("format", o.format);
   if (o.includeSecrets) url.searchParams.set("include_secrets", "true");
   const res = await fetchOrFail(url.toString(), { headers: { "X-Auth-Token": token } });
   const text = await res.text();
-  if (!res.ok) throw new MigrationCliError(`export refused: ${errorMessage(res.status, text)}`, exitCodes.usage);
+  if (!res.ok) throw new CliError(`export refused: ${errorMessage(res.status, text)}`, exitCodes.usage);
   await writeOutput(o.output, `${JSON.stringify(JSON.parse(text), null, 2)}\n`);
   return exitCodes.ok;
 }

@@ -4,16 +4,16 @@ import { type Format, formats } from "../migration/document.ts";
 import { importModes } from "../migration/plan.ts";
 import {
   action,
+  CliError,
   errorMessage,
   exitCodes,
   fetchOrFail,
-  MigrationCliError,
   Progress,
   readInput,
   toJsonText,
   usageExits,
   writeOutput,
-} from "./migration-helpers.ts";
+} from "./helpers.ts";
 import { fetchSource, type SourceFormat } from "./source-helpers.ts";
 
 interface ImportOptions {
@@ -60,20 +60,20 @@ export function registerImport(program: Command): void {
 
 export async function runImport(file: string | undefined, o: ImportOptions): Promise<number> {
   const token = o.token ?? process.env.RG_TOKEN;
-  if (!token) throw new MigrationCliError("--token (or RG_TOKEN) is required", exitCodes.usage);
+  if (!token) throw new CliError("--token (or RG_TOKEN) is required", exitCodes.usage);
   const progress = new Progress();
   let format: Format;
   let body: string;
   if (o.source) {
-    if (file) throw new MigrationCliError("give either FILE or --source, not both", exitCodes.usage);
-    if (!o.sourceFormat) throw new MigrationCliError("--source needs --source-format rainbond|keystone", exitCodes.usage);
+    if (file) throw new CliError("give either FILE or --source, not both", exitCodes.usage);
+    if (!o.sourceFormat) throw new CliError("--source needs --source-format rainbond|keystone", exitCodes.usage);
     if (o.format && o.format !== o.sourceFormat)
-      throw new MigrationCliError("--format must match --source-format (or be left out)", exitCodes.usage);
+      throw new CliError("--format must match --source-format (or be left out)", exitCodes.usage);
     format = o.sourceFormat;
     const doc = await fetchSource(o.source, o.sourceFormat, o.sourceToken ?? process.env.RG_SOURCE_TOKEN, progress);
     body = JSON.stringify(doc);
   } else {
-    if (!o.format) throw new MigrationCliError("--format is required (rainbond, keystone or canonical)", exitCodes.usage);
+    if (!o.format) throw new CliError("--format is required (rainbond, keystone or canonical)", exitCodes.usage);
     format = o.format;
     body = await readInput(file);
   }
@@ -94,7 +94,7 @@ export async function runImport(file: string | undefined, o: ImportOptions): Pro
   progress.end();
   if (res.status !== 200 && res.status !== 422) {
     // 400: the document itself was refused (broken JSON, wrong format); anything else is not the document's fault
-    throw new MigrationCliError(
+    throw new CliError(
       `import refused: ${errorMessage(res.status, text)}`,
       res.status === 400 ? exitCodes.rejected : exitCodes.usage,
     );
@@ -103,7 +103,7 @@ export async function runImport(file: string | undefined, o: ImportOptions): Pro
   try {
     report = JSON.parse(text) as ImportReport;
   } catch {
-    throw new MigrationCliError(`the gateway's answer is not JSON (${res.status})`, exitCodes.usage);
+    throw new CliError(`the gateway's answer is not JSON (${res.status})`, exitCodes.usage);
   }
   if (o.report) await writeOutput(o.report, toJsonText(report));
   printReport(report);

@@ -1,4 +1,4 @@
-import { errorMessage, exitCodes, fetchOrFail, MigrationCliError, type Progress } from "./migration-helpers.ts";
+import { CliError, errorMessage, exitCodes, fetchOrFail, type Progress } from "./helpers.ts";
 
 export type SourceFormat = "rainbond" | "keystone";
 
@@ -23,7 +23,7 @@ export async function fetchSource(
   try {
     target = new URL(url);
   } catch {
-    throw new MigrationCliError(`--source: not a URL: ${url}`, exitCodes.usage);
+    throw new CliError(`--source: not a URL: ${url}`, exitCodes.usage);
   }
   return format === "rainbond" ? fetchRainbond(target, token, progress) : fetchKeystone(target, token, progress);
 }
@@ -31,11 +31,11 @@ export async function fetchSource(
 async function getJson(url: URL, headers: Record<string, string>): Promise<unknown> {
   const res = await fetchOrFail(url.toString(), { headers: { Accept: "application/json", ...headers } });
   const text = await res.text();
-  if (!res.ok) throw new MigrationCliError(`source ${url}: ${errorMessage(res.status, text)}`, exitCodes.usage);
+  if (!res.ok) throw new CliError(`source ${url}: ${errorMessage(res.status, text)}`, exitCodes.usage);
   try {
     return JSON.parse(text);
   } catch {
-    throw new MigrationCliError(`source ${url}: the answer is not JSON`, exitCodes.usage);
+    throw new CliError(`source ${url}: the answer is not JSON`, exitCodes.usage);
   }
 }
 
@@ -53,7 +53,7 @@ async function fetchRainbond(url: URL, token: string | undefined, progress: Prog
     url.searchParams.set("pageSize", String(pageSize));
     const page = (await getJson(url, headers)) as { total?: unknown; data?: unknown };
     if (!Array.isArray(page?.data) || typeof page.total !== "number") {
-      throw new MigrationCliError(`source ${url}: not a Rainbond v2 page ({"total","data"})`, exitCodes.usage);
+      throw new CliError(`source ${url}: not a Rainbond v2 page ({"total","data"})`, exitCodes.usage);
     }
     data.push(...page.data);
     progress.update("reading source regions", data.length, page.total);
@@ -72,7 +72,7 @@ async function fetchKeystone(url: URL, token: string | undefined, progress: Prog
     seen.add(next.toString());
     const page = (await getJson(next, headers)) as { regions?: unknown; links?: { next?: unknown } };
     if (!Array.isArray(page?.regions))
-      throw new MigrationCliError(`source ${next}: not a Keystone region list ({"regions"})`, exitCodes.usage);
+      throw new CliError(`source ${next}: not a Keystone region list ({"regions"})`, exitCodes.usage);
     regions.push(...page.regions);
     progress.update("reading source regions", regions.length);
     next = typeof page.links?.next === "string" && page.links.next ? new URL(page.links.next, next) : null;

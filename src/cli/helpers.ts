@@ -3,13 +3,13 @@ import { Presets, SingleBar } from "cli-progress";
 import type { Command } from "commander";
 
 /**
- * Exit codes of the migration commands: 0 done, 1 the document or some of its records were
+ * Exit codes of the commands: 0 done, 1 the document or some of its records were
  * refused (nothing written), 2 usage, file, authentication or connection error.
  */
 export const exitCodes = { ok: 0, rejected: 1, usage: 2 } as const;
 
 /** An error the CLI reports as one line, with its exit code. */
-export class MigrationCliError extends Error {
+export class CliError extends Error {
   constructor(
     message: string,
     readonly exitCode: number,
@@ -32,7 +32,7 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<number>)
     try {
       process.exitCode = await fn(...args);
     } catch (e) {
-      const code = e instanceof MigrationCliError ? e.exitCode : exitCodes.usage;
+      const code = e instanceof CliError ? e.exitCode : exitCodes.usage;
       const message = e instanceof Error ? e.message : String(e);
       process.stderr.write(`region-gateway: ${message.split("\n")[0]}\n`);
       process.exitCode = code;
@@ -46,14 +46,10 @@ export async function readInput(file: string | undefined): Promise<string> {
     try {
       return await readFile(file, "utf8");
     } catch (e) {
-      throw new MigrationCliError(
-        `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-        exitCodes.usage,
-      );
+      throw new CliError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, exitCodes.usage);
     }
   }
-  if (process.stdin.isTTY)
-    throw new MigrationCliError("no input: give a FILE or pipe a document to standard input", exitCodes.usage);
+  if (process.stdin.isTTY) throw new CliError("no input: give a FILE or pipe a document to standard input", exitCodes.usage);
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString("utf8");
@@ -68,10 +64,7 @@ export async function writeOutput(out: string | undefined, text: string): Promis
   try {
     await writeFile(out, text);
   } catch (e) {
-    throw new MigrationCliError(
-      `cannot write ${out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-      exitCodes.usage,
-    );
+    throw new CliError(`cannot write ${out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, exitCodes.usage);
   }
 }
 
@@ -83,7 +76,7 @@ export async function fetchOrFail(url: string, init: RequestInit): Promise<Respo
     return await fetch(url, init);
   } catch (e) {
     const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-    throw new MigrationCliError(`cannot reach ${url}: ${cause?.code ?? cause?.message ?? (e as Error).message}`, exitCodes.usage);
+    throw new CliError(`cannot reach ${url}: ${cause?.code ?? cause?.message ?? (e as Error).message}`, exitCodes.usage);
   }
 }
 

@@ -92,7 +92,6 @@ export function createApp(deps: AppDeps) {
       dialectOf(c.req.path) === "rainbond"
         ? renderRainbondError(error, c.req.method)
         : renderKeystoneError(error, baseUrl(c.req.url));
-    // biome-ignore lint/suspicious/noExplicitAny: status comes from our own table
     return c.json(rendered.body as object, rendered.status as any, rendered.headers);
   };
   app.notFound((c) => renderError(new GatewayError("route_not_found", "no such path"), c));

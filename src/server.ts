@@ -3,6 +3,7 @@ import pino from "pino";
 import { Catalog } from "./catalog/service.ts";
 import { loadConfig } from "./config.ts";
 import { openDatabase } from "./db/client.ts";
+import { describeError } from "./domain/errors.ts";
 import { createSecretBox } from "./domain/secret-box.ts";
 import { createApp } from "./http/app.ts";
 import { saveAdminToken } from "./identity/admin-token-file.ts";
@@ -20,7 +21,7 @@ export async function runServe(): Promise<void> {
   const catalog = await Catalog.open(database, {
     secretBox,
     pollIntervalMs: config.pollIntervalMs,
-    onError: (message, err) => logger.warn({ err }, message),
+    onError: (message, err) => logger.warn({ error: describeError(err) }, message),
   });
   if (!config.adminToken) {
     const generated = await bootstrapAdmin(catalog, secretBox);

@@ -1,6 +1,6 @@
 import type { Database } from "../db/client.ts";
 import { classifyDbError } from "../db/errors.ts";
-import { type AuditEntry, insertAudit, loadIdentity, readAudit } from "../db/identity-repo.ts";
+import { type AuditEntry, insertAudit, loadIdentity, readAudit, withdrawGrants } from "../db/identity-repo.ts";
 import {
   beginWrite,
   createRegionCodec,
@@ -100,19 +100,21 @@ export class Catalog {
   /**
    * A rendered answer for the current catalogue version, computed once: reads are the hot
    * path, and the same list is rendered for every caller who sees the same regions. A new
-   * snapshot starts empty, so nothing stale is ever served. Bounded to 64 MiB per snapshot.
+   * snapshot starts empty, so nothing stale is ever served. Bounded to 64 MiB and 1,024 answers per snapshot.
    */
   memo(key: string, render: () => Uint8Array): Uint8Array {
     const snapshot = this.snapshot;
     const hit = snapshot.rendered.get(key);
     if (hit !== undefined) return hit;
     const value = render();
-    if (snapshot.renderedBytes + value.length > memoBudget) {
+    // keys come from requests: they count against the budget, and so does their number
+    const cost = value.length + key.length * 2;
+    if (snapshot.renderedBytes + cost > memoBudget || snapshot.rendered.size >= memoEntries) {
       snapshot.rendered.clear();
       snapshot.renderedBytes = 0;
     }
     snapshot.rendered.set(key, value);
-    snapshot.renderedBytes += value.length;
+    snapshot.renderedBytes += cost;
     return value;
   }
 
@@ -164,13 +166,25 @@ export class Catalog {
     });
   }
 
-  /** Deletes a region and every region below it; returns the deleted regions as they were. */
+  /**
+   * Deletes a region and every region below it; returns the deleted regions as they were.
+   * Grants naming them are withdrawn in the same transaction, so a region later created under
+   * the same name is not visible to whoever could see the old one.
+   */
   async remove(name: string, actor: Actor = systemActor): Promise<Region[]> {
-    return this.write(name, actor, async ({ regions }) => {
+    return this.write(name, actor, async ({ tx, regions, touchIdentity }) => {
       if (!(await regions.findByName(name))) {
         throw new GatewayError("not_found", `region ${name} does not exist`, { subject: name });
       }
-      return regions.deleteTree(name);
+      const deleted = await regions.deleteTree(name);
+      if (
+        await withdrawGrants(
+          tx,
+          deleted.map((r) => r.name),
+        )
+      )
+        touchIdentity();
+      return deleted;
     });
   }
 
@@ -246,21 +260,31 @@ export class Catalog {
 
   /** Read-your-writes: the caller is answered only once the snapshot holds its commit. */
   private async applyCommitted(version: number, regions: RegionStore, identityTouched: boolean): Promise<void> {
-    if (version === this.snapshot.version + 1 && !identityTouched) {
-      // copy-on-write: readers holding the old snapshot keep a consistent view
-      const next = new Snapshot(version, this.snapshot.list());
-      for (const c of regions.changes) {
-        if (c.after) next.put(c.after);
-        else next.remove(c.subject);
+    if (version === this.snapshot.version + 1) {
+      if (regions.changes.length === 0) {
+        // nothing a reader sees changed: keep the regions and their rendered answers
+        this.snapshot.version = version;
+      } else {
+        // copy-on-write: readers holding the old snapshot keep a consistent view
+        const next = new Snapshot(version, this.snapshot.list());
+        for (const c of regions.changes) {
+          if (c.after) next.put(c.after);
+          else next.remove(c.subject);
+        }
+        this.snapshot = next;
       }
-      this.snapshot = next;
+      if (identityTouched) await this.reloadIdentity();
       return;
     }
-    // another writer committed in between, or identity data changed: read it all again
-    while (this.snapshot.version < version || identityTouched) {
-      identityTouched = false;
-      await this.reload();
-    }
+    // another writer committed in between: read it all again
+    while (this.snapshot.version < version) await this.reload();
+    if (identityTouched) await this.reloadIdentity();
+  }
+
+  /** Credentials and revocations only (small tables): after a credential or token write. */
+  private async reloadIdentity(): Promise<void> {
+    const identity = await this.database.db.transaction((tx) => loadIdentity(tx)).catch((e) => rethrow(e, ""));
+    this.identityData = { credentials: identity.credentials, revokedTokens: new Set(identity.revokedTokens) };
   }
 
   private onRemoteChange(version: number): void {
@@ -279,6 +303,7 @@ export class Catalog {
 }
 
 const memoBudget = 64 * 1024 * 1024;
+const memoEntries = 1024;
 
 function duplicate(on: "name" | "uid", value: string): GatewayError {
   return new GatewayError("conflict", `a region with ${on} ${value} already exists`, {

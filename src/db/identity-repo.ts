@@ -35,6 +35,21 @@ export async function listCredentials(tx: Tx): Promise<CredentialRow[]> {
   return tx.select().from(credentials).where(isNull(credentials.revokedAt)).orderBy(credentials.createdAt);
 }
 
+/** Removes these region names from every credential's private-region grants; returns how many changed. */
+export async function withdrawGrants(tx: Tx, names: string[]): Promise<number> {
+  if (names.length === 0) return 0;
+  const list = sql.join(
+    names.map((n) => sql`${n}`),
+    sql`, `,
+  );
+  const changed = await tx
+    .update(credentials)
+    .set({ privateRegions: sql`${credentials.privateRegions} - array[${list}]::text[]` })
+    .where(sql`${credentials.privateRegions} ?| array[${list}]::text[]`)
+    .returning({ id: credentials.id });
+  return changed.length;
+}
+
 export async function insertRevocation(tx: Tx, tokenId: string, expiresAt: string): Promise<void> {
   await tx.insert(tokenRevocations).values({ tokenId, expiresAt }).onConflictDoNothing();
   await tx.delete(tokenRevocations).where(lt(tokenRevocations.expiresAt, sql`now()`));

@@ -13,6 +13,7 @@ export type ErrorCode =
   | "method_not_allowed" // 405
   | "conflict" // 409: duplicate name or uid
   | "payload_too_large" // 413
+  | "too_many_requests" // 429: a bounded resource (password hashing) is saturated
   | "unavailable"; // 503: the database does not answer
 
 export const statusOf: Record<ErrorCode, number> = {
@@ -26,6 +27,7 @@ export const statusOf: Record<ErrorCode, number> = {
   method_not_allowed: 405,
   conflict: 409,
   payload_too_large: 413,
+  too_many_requests: 429,
   unavailable: 503,
 };
 
@@ -63,3 +65,20 @@ export class GatewayError extends Error {
 }
 
 export const isGatewayError = (e: unknown): e is GatewayError => e instanceof GatewayError;
+
+/**
+ * What may be logged about an unexpected error: its type, driver code and first line. Never the
+ * whole object: a driver error carries the query's parameters (hashes, sealed secrets).
+ */
+export function describeError(e: unknown): { type: string; code?: string; message: string } {
+  const err = e as { name?: string; message?: string; code?: string; cause?: { code?: string; name?: string } };
+  const code = err?.code ?? err?.cause?.code;
+  return {
+    type: err?.cause?.name ?? err?.name ?? typeof e,
+    ...(code ? { code: String(code) } : {}),
+    message:
+      String(err?.message ?? e)
+        .split("\n")[0]
+        ?.slice(0, 300) ?? "",
+  };
+}

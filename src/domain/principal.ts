@@ -36,6 +36,7 @@ export const systemActor: Actor = { id: "system", name: "system", dialect: "syst
 
 /** Callers with the same key see the same regions (and secrets): they can share a rendered answer. */
 export function visibilityKey(p: Principal): string {
-  const regions = isAdmin(p) || p.privateRegions === "*" ? "all" : `public+${[...p.privateRegions].sort().join(",")}`;
-  return `${regions}|${canReadSecrets(p) ? "secrets" : "-"}|${p.enterpriseId ?? ""}`;
+  // JSON, not a joined string: region names may contain any separator
+  const regions = isAdmin(p) || p.privateRegions === "*" ? "*" : [...p.privateRegions].sort();
+  return JSON.stringify([regions, canReadSecrets(p), p.enterpriseId]);
 }

@@ -21,26 +21,35 @@ export const regionNameSchema = z
   // URL parsing removes "." and ".." path segments: such a region could never be addressed
   .refine((v) => v !== "." && v !== "..", "must not be '.' or '..'");
 
+// PostgreSQL text and jsonb cannot hold U+0000: refuse it up front (a clear 400, not a driver error).
+const text = () => z.string().regex(/^[^\u0000]*$/, "must not contain the NUL character");
+const hasNul = (v: unknown): boolean =>
+  typeof v === "string"
+    ? v.includes("\u0000")
+    : Array.isArray(v)
+      ? v.some(hasNul)
+      : typeof v === "object" && v !== null && Object.entries(v).some(([k, x]) => k.includes("\u0000") || hasNul(x));
+
 /** The canonical region: the union of what both dialects can say about a region. */
 export const regionSchema = z.object({
-  uid: z.string().min(1).max(36),
+  uid: text().min(1).max(36),
   name: regionNameSchema,
-  alias: z.string().max(255),
-  locales: z.record(z.string(), z.string()),
-  description: z.string().max(255),
+  alias: text().max(255),
+  locales: z.record(text(), text()),
+  description: text().max(255),
   scope: z.enum(regionScopes),
   status: z.enum(regionStatuses),
   parentName: regionNameSchema.nullable(),
-  apiUrl: z.string(),
-  wsUrl: z.string(),
-  httpDomain: z.string(),
-  tcpDomain: z.string(),
-  caCert: z.string().nullable(),
-  clientCert: z.string().nullable(),
-  clientKey: z.string().nullable(),
-  regionToken: z.string().nullable(),
-  enterpriseId: z.string().max(36).nullable(),
-  extra: z.record(z.string(), z.unknown()),
+  apiUrl: text(),
+  wsUrl: text(),
+  httpDomain: text(),
+  tcpDomain: text(),
+  caCert: text().nullable(),
+  clientCert: text().nullable(),
+  clientKey: text().nullable(),
+  regionToken: text().nullable(),
+  enterpriseId: text().max(36).nullable(),
+  extra: z.record(z.string(), z.unknown()).refine((v) => !hasNul(v), "must not contain the NUL character"),
   revision: z.number().int().min(0),
   createdAt: z.string(),
   updatedAt: z.string(),

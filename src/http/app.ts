@@ -3,7 +3,7 @@ import { type Context, Hono } from "hono";
 import type { Logger } from "pino";
 import type { Catalog } from "../catalog/service.ts";
 import type { Database } from "../db/client.ts";
-import { GatewayError } from "../domain/errors.ts";
+import { describeError, GatewayError } from "../domain/errors.ts";
 import type { SecretBox } from "../domain/secret-box.ts";
 import type { Authenticator } from "../identity/authenticator.ts";
 import { createAdminMigrationRoutes, isImportPath } from "./admin-migration-routes.ts";
@@ -53,6 +53,8 @@ export function createApp(deps: AppDeps) {
     // the Huawei SDK reads x-request-id, keystoneauth x-openstack-request-id
     const id = `req-${randomUUID()}`;
     c.header("X-Request-Id", id);
+    // answers depend on the caller's credential: no shared cache may keep them
+    c.header("Cache-Control", "no-store");
     if (dialectOf(c.req.path) === "keystone") {
       c.header("Vary", "X-Auth-Token");
       c.header("x-openstack-request-id", id);
@@ -96,7 +98,8 @@ export function createApp(deps: AppDeps) {
   };
   app.notFound((c) => renderError(new GatewayError("route_not_found", "no such path"), c));
   app.onError((error, c) => {
-    if (!(error instanceof GatewayError)) deps.logger?.error({ err: error, path: c.req.path }, "unexpected error");
+    if (!(error instanceof GatewayError))
+      deps.logger?.error({ error: describeError(error), path: c.req.path }, "unexpected error");
     return renderError(error, c);
   });
   return app;

@@ -30,8 +30,9 @@ export function rainbondAuth(
 const signatureMessages = {
   malformed:
     "The Authorization header is not a valid SDK-HMAC-SHA256 signature (Access, SignedHeaders incl. x-sdk-date, Signature).",
-  unknown_key: "The request you have made requires authentication.",
-  bad_signature: "The request signature does not match: check the access key's secret.",
+  // one message for both: the answer does not tell whether an access key exists
+  unknown_key: "The request signature could not be verified: check the access key and its secret.",
+  bad_signature: "The request signature could not be verified: check the access key and its secret.",
   skewed_date: "X-Sdk-Date is more than 15 minutes away from the server's time.",
 };
 

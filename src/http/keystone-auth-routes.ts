@@ -34,7 +34,7 @@ const authBody = z.object({
             id: z.string().optional(),
             name: z.string().optional(),
             domain: named.optional(),
-            password: z.string(),
+            password: z.string().max(1024),
           }),
         })
         .optional(),
@@ -76,7 +76,7 @@ export function createKeystoneAuthRoutes(deps: KeystoneAuthDeps) {
       token: {
         methods: p.methods,
         user: { domain: defaultDomain, id: cred.id, name: cred.userName ?? cred.name, password_expires_at: null },
-        audit_ids: [p.id],
+        audit_ids: p.root ? [p.id, p.root] : [p.id],
         expires_at: keystoneTime(p.exp),
         issued_at: keystoneTime(p.iat),
         ...(p.project ? { project: { domain: defaultDomain, ...p.project } } : {}),
@@ -130,6 +130,9 @@ export function createKeystoneAuthRoutes(deps: KeystoneAuthDeps) {
       const identity = parsed.data.auth.identity;
       let credential: CredentialRow;
       let methods: string[];
+      const iat = now();
+      let exp = iat + deps.tokenTtlSeconds * 1000;
+      let root: string | undefined;
       if (identity.methods.includes("password")) {
         credential = await passwordCredential(identity.password);
         methods = ["password"];
@@ -138,19 +141,19 @@ export function createKeystoneAuthRoutes(deps: KeystoneAuthDeps) {
         if (!issued) throw unauthorized();
         credential = issued.credential;
         methods = issued.payload.methods.includes("token") ? issued.payload.methods : [...issued.payload.methods, "token"];
+        // as Keystone: a token obtained with a token expires with it, and is revoked with it
+        exp = issued.payload.exp;
+        root = issued.payload.root ?? issued.payload.id;
       } else {
         throw new GatewayError("unauthorized", "Only the password and token authentication methods are supported.");
       }
-      const iat = now();
-      const exp = Math.min(
-        iat + deps.tokenTtlSeconds * 1000,
-        credential.expiresAt ? Date.parse(credential.expiresAt) : Number.POSITIVE_INFINITY,
-      );
+      if (credential.expiresAt) exp = Math.min(exp, Date.parse(credential.expiresAt));
       const { token, payload } = issueToken(deps.auth.tokenSigningKey, {
         cred: credential.id,
         methods,
         iat,
         exp,
+        root,
         project: scopeOf(parsed.data.auth.scope),
       });
       const base = deps.baseUrl(c.req.url);

@@ -10,6 +10,7 @@ const titles: Record<number, string> = {
   405: "Method Not Allowed",
   409: "Conflict",
   413: "Request Entity Too Large",
+  429: "Too Many Requests",
   500: "Internal Server Error",
   503: "Service Unavailable",
 };
@@ -71,6 +72,9 @@ export function renderKeystoneError(error: unknown, base: string): Rendered {
       break;
     case "unavailable":
       message = "The service is temporarily unavailable: the database does not answer.";
+      break;
+    case "too_many_requests":
+      headers["Retry-After"] = "1";
       break;
     default:
       break;

@@ -71,5 +71,7 @@ export function renderRainbondError(error: unknown, method: string): Rendered {
       return { ...apiError(413, rainbondMessages.tooLarge), headers: { Connection: "close" } };
     case "unavailable":
       return apiError(503, rainbondMessages.unavailable);
+    case "too_many_requests":
+      return { ...apiError(429, error.message), headers: { "Retry-After": "1" } };
   }
 }

@@ -41,7 +41,15 @@ export function verifySignedRequest(
   if (when === null) return { ok: false, reason: "malformed" };
   if (Math.abs(now - when) > maxSkewMs) return { ok: false, reason: "skewed_date" };
   const names = signedHeaders.split(";");
-  if (!names.includes("x-sdk-date") || names.some((n) => n !== n.toLowerCase())) return { ok: false, reason: "malformed" };
+  if (!names.includes("x-sdk-date") || !names.includes("host") || names.some((n) => n !== n.toLowerCase())) {
+    return { ok: false, reason: "malformed" };
+  }
+  // A declared body hash must be the body's: otherwise a captured signature would carry any body.
+  const declared = req.header("X-Sdk-Content-Sha256");
+  const bodyless = ["GET", "HEAD", "DELETE"].includes(req.method.toUpperCase());
+  if (declared !== undefined && declared !== sha256(req.body) && !(declared === "UNSIGNED-PAYLOAD" && bodyless)) {
+    return { ok: false, reason: "bad_signature" };
+  }
   const secret = secretFor(accessKey);
   if (secret === undefined) return { ok: false, reason: "unknown_key" };
   const given = Buffer.from(signature, "hex");

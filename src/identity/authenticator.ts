@@ -84,7 +84,8 @@ export function createAuthenticator(o: AuthenticatorOptions): Authenticator {
     const payload = readToken(signingKey, token);
     if (!payload || payload.exp <= now()) return null;
     const data = o.identity();
-    if (data.revokedTokens.has(payload.id)) return null;
+    // revoking a token also revokes the tokens obtained from it with the token method
+    if (data.revokedTokens.has(payload.id) || (payload.root !== undefined && data.revokedTokens.has(payload.root))) return null;
     const credential = live(indexOf(data).byId.get(payload.cred));
     return credential ? { payload, credential } : null;
   };

@@ -9,9 +9,28 @@ import { hashPassword } from "./passwords.ts";
 
 const common = {
   role: z.enum(["admin", "reader"]),
-  name: z.string().min(1).max(255).optional(),
-  private_regions: z.union([z.literal("*"), z.array(z.string().min(1).max(255)).max(10_000)]).optional(),
-  enterprise_id: z.string().min(1).max(36).nullable().optional(),
+  name: z
+    .string()
+    .min(1)
+    .max(255)
+    .regex(/^[^\u0000-\u001f\u007f]+$/, "no control characters")
+    .optional(),
+  private_regions: z
+    .union([
+      z.literal("*"),
+      z
+        .array(z.string().min(1).max(255))
+        .max(10_000)
+        .refine((names) => !names.includes("*"), 'use "*" alone (not in a list) to grant every private region'),
+    ])
+    .optional(),
+  enterprise_id: z
+    .string()
+    .min(1)
+    .max(36)
+    .regex(/^[^\u0000-\u001f\u007f]+$/, "no control characters")
+    .nullable()
+    .optional(),
   expires_at: z.iso.datetime({ offset: true }).nullable().optional(),
 };
 
@@ -101,6 +120,7 @@ export async function revoke(catalog: Catalog, actor: Actor, id: string): Promis
 export async function revokeIssuedToken(catalog: Catalog, actor: Actor, tokenId: string, expiresAt: number): Promise<void> {
   await catalog.write(tokenId, actor, async (w) => {
     await insertRevocation(w.tx, tokenId, new Date(expiresAt).toISOString());
+    w.audit({ action: "token.revoke", subject: actor.id, before: { audit_id: tokenId }, after: null });
     w.touchIdentity();
   });
 }

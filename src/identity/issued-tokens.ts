@@ -8,6 +8,8 @@ import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 export interface TokenPayload {
   /** random id: audit id and revocation key */
   id: string;
+  /** for a token obtained with the token method: the id of the first token of the chain */
+  root?: string | undefined;
   /** credential id */
   cred: string;
   methods: string[];

@@ -1,4 +1,5 @@
 import { randomBytes, scrypt, timingSafeEqual } from "node:crypto";
+import { GatewayError } from "../domain/errors.ts";
 
 /** Salted scrypt (N=2^15, r=8, p=1): "scrypt$N$r$p$salt$hash", all base64. */
 const N = 32768;
@@ -22,10 +23,38 @@ export async function hashPassword(password: string): Promise<string> {
 // Verified against when the user does not exist, so a wrong user name costs as much as a wrong password.
 const dummyHash = `scrypt$${N}$${r}$${p}$${Buffer.alloc(16).toString("base64")}$${Buffer.alloc(keyLength).toString("base64")}`;
 
+/**
+ * Password checks are deliberately expensive, and anyone may ask for one: at most two run at
+ * once (this is a 2-core service) and 32 wait; beyond that the caller is told to retry (429)
+ * rather than the thread pool queueing without bound.
+ */
+const maxRunning = 2;
+const maxWaiting = 32;
+let running = 0;
+const waiting: Array<() => void> = [];
+
+async function withSlot<T>(work: () => Promise<T>): Promise<T> {
+  if (running >= maxRunning) {
+    if (waiting.length >= maxWaiting) {
+      throw new GatewayError("too_many_requests", "Too many authentication attempts at once; retry in a moment.");
+    }
+    await new Promise<void>((resolve) => waiting.push(resolve)); // a finishing check hands over its slot
+  } else {
+    running++;
+  }
+  try {
+    return await work();
+  } finally {
+    const next = waiting.shift();
+    if (next) next();
+    else running--;
+  }
+}
+
 export async function verifyPassword(password: string, stored: string | null | undefined): Promise<boolean> {
   const [scheme, n, rr, pp, salt, hash] = (stored ?? dummyHash).split("$");
   if (scheme !== "scrypt" || !salt || !hash) return false;
   const expected = Buffer.from(hash, "base64");
-  const actual = await derive(password, Buffer.from(salt, "base64"), Number(n), Number(rr), Number(pp));
+  const actual = await withSlot(() => derive(password, Buffer.from(salt, "base64"), Number(n), Number(rr), Number(pp)));
   return actual.length === expected.length && timingSafeEqual(actual, expected) && stored !== undefined && stored !== null;
 }

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
 import { canonicalRequest, parseSdkDate, type SignedRequest, sdkEncode, verifySignedRequest } from "../../src/identity/aksk.ts";
@@ -111,5 +112,32 @@ describe("Huawei SDK-HMAC-SHA256 verification", () => {
     expect(canonicalRequest(req, ["host", "x-sdk-date"])).toBe(
       "GET\n/v3/regions/\na=1&b=2\nhost:gw:8080\nx-sdk-date:20261126T080000Z\n\nhost;x-sdk-date\ne3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
     );
+  });
+});
+
+describe("a declared body hash (X-Sdk-Content-Sha256)", () => {
+  it("must be the body's own: a captured signature cannot carry another body", () => {
+    const original = { region: { id: "legit" } };
+    const req = sdkSigned("POST", "http://127.0.0.1:8080/v3/regions", { data: original });
+    const now = dateOf(req);
+    const hashOfOriginal = createHash("sha256").update(JSON.stringify(original)).digest("hex");
+    const withHash = (body: string, hash: string): SignedRequest => ({
+      ...req,
+      body,
+      header: (n) => (n.toLowerCase() === "x-sdk-content-sha256" ? hash : req.header(n)),
+    });
+    expect(verifySignedRequest(withHash(JSON.stringify(original), hashOfOriginal), secretFor, now).ok).toBe(true);
+    expect(verifySignedRequest(withHash('{"region":{"id":"evil"}}', hashOfOriginal), secretFor, now)).toEqual({
+      ok: false,
+      reason: "bad_signature",
+    });
+    expect(verifySignedRequest(withHash('{"region":{"id":"evil"}}', "UNSIGNED-PAYLOAD"), secretFor, now).ok).toBe(false);
+  });
+
+  it("must sign host", () => {
+    const req = sdkSigned("GET", "http://127.0.0.1:8080/v3/regions");
+    const auth = (req.header("Authorization") ?? "").replace(/SignedHeaders=[^,]+/, "SignedHeaders=x-domain-id;x-sdk-date");
+    const noHost = { ...req, header: (n: string) => (n.toLowerCase() === "authorization" ? auth : req.header(n)) };
+    expect(verifySignedRequest(noHost, secretFor, dateOf(req))).toEqual({ ok: false, reason: "malformed" });
   });
 });

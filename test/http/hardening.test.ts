@@ -1,0 +1,123 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { backends } from "../support/backends.ts";
+import { clients, createCredential, openTestApp, type TestApp } from "../support/test-app.ts";
+
+// Regressions for the security review: each test fails on the code before its fix.
+for (const backend of backends) {
+  describe.skipIf(!backend.available)(`hardening (${backend.name})`, () => {
+    let t: TestApp;
+    let c: ReturnType<typeof clients>;
+    let clock = Date.parse("2026-11-26T08:00:00Z");
+    beforeAll(async () => {
+      t = await openTestApp(backend, { now: () => clock, tokenTtlSeconds: 3600 });
+      c = clients(t.app);
+    });
+    afterAll(() => t?.close());
+
+    const ids = async (token: string) =>
+      ((await (await c.keystone("GET", "/v3/regions", undefined, token)).json()) as { regions: { id: string }[] }).regions
+        .map((r) => r.id)
+        .sort();
+
+    it("readers whose grants only look alike never share a rendered list", async () => {
+      for (const id of ["a,b", "a", "b"]) await c.keystone("POST", "/v3/regions", { region: { id, type: "private" } });
+      const one = (await createCredential(t, { type: "token", role: "reader", private_regions: ["a,b"] })).token as string;
+      const two = (await createCredential(t, { type: "token", role: "reader", private_regions: ["a", "b"] })).token as string;
+      expect(await ids(one)).toEqual(["a,b"]);
+      expect(await ids(two)).toEqual(["a", "b"]);
+    });
+
+    it("the rendered-answer cache stays bounded whatever the queries", async () => {
+      const long = "q".repeat(2000);
+      for (let i = 0; i < 1500; i++) await c.rainbond("GET", `/openapi/v2/manage/regions?query=${long}${i}`);
+      const snapshot = (t.catalog as unknown as { snapshot: { rendered: Map<string, unknown> } }).snapshot;
+      expect(snapshot.rendered.size).toBeLessThanOrEqual(1024);
+    });
+
+    it("a token obtained with the token method keeps the first token's expiry and is revoked with it", async () => {
+      await createCredential(t, { type: "password", role: "reader", user_name: "chain", password: "chain-password" });
+      const first = await c.keystone("POST", "/v3/auth/tokens", {
+        auth: { identity: { methods: ["password"], password: { user: { name: "chain", domain: { id: "default" }, password: "chain-password" } } } },
+      });
+      const tok1 = first.headers.get("X-Subject-Token") as string;
+      clock += 30 * 60 * 1000;
+      const second = await c.keystone("POST", "/v3/auth/tokens", { auth: { identity: { methods: ["token"], token: { id: tok1 } } } }, null);
+      expect(second.status).toBe(201);
+      const tok2 = second.headers.get("X-Subject-Token") as string;
+      const body1 = (await first.json()) as { token: { expires_at: string; audit_ids: string[] } };
+      const body2 = (await second.json()) as { token: { expires_at: string; audit_ids: string[] } };
+      expect(body2.token.expires_at).toBe(body1.token.expires_at);
+      expect(body2.token.audit_ids[1]).toBe(body1.token.audit_ids[0]);
+      const del = await t.app.request("http://gw.test/v3/auth/tokens", {
+        method: "DELETE",
+        headers: { "X-Auth-Token": tok1, "X-Subject-Token": tok1 },
+      });
+      expect(del.status).toBe(204);
+      expect((await c.keystone("GET", "/v3/regions", undefined, tok2)).status).toBe(401);
+      const audit = await (await c.keystone("GET", "/admin/v1/audit?limit=5")).text();
+      expect(audit).toContain('"action":"token.revoke"');
+    });
+
+    it("deleting a region withdraws the grants naming it: a new region of that name stays hidden", async () => {
+      await c.keystone("POST", "/v3/regions", { region: { id: "proj-x", type: "private" } });
+      const reader = (await createCredential(t, { type: "token", role: "reader", private_regions: ["proj-x"] })).token as string;
+      expect((await c.keystone("GET", "/v3/regions/proj-x", undefined, reader)).status).toBe(200);
+      expect((await c.keystone("DELETE", "/v3/regions/proj-x")).status).toBe(204);
+      await c.keystone("POST", "/v3/regions", { region: { id: "proj-x", type: "private" } });
+      expect((await c.keystone("GET", "/v3/regions/proj-x", undefined, reader)).status).toBe(404);
+      const creds = (await (await c.keystone("GET", "/admin/v1/credentials")).json()) as { credentials: { private_regions: unknown }[] };
+      expect(creds.credentials.some((cr) => Array.isArray(cr.private_regions) && cr.private_regions.includes("proj-x"))).toBe(false);
+    });
+
+    it('"*" is all-or-nothing in grants', async () => {
+      const res = await c.keystone("POST", "/admin/v1/credentials", { type: "token", role: "reader", private_regions: ["a", "*"] });
+      expect(res.status).toBe(400);
+    });
+
+    it("a NUL character is a 400 in each dialect, never a 500, and changes nothing", async () => {
+      await c.keystone("POST", "/v3/regions", { region: { id: "nul-target" } });
+      for (const region of [{ description: "a\u0000b" }, { extra_key: "x\u0000" }, { locales: { "en-us": "\u0000" } }]) {
+        const res = await c.keystone("PATCH", "/v3/regions/nul-target", { region });
+        expect(res.status).toBe(400);
+        expect(((await res.json()) as { error: { message: string } }).error.message).toContain("NUL");
+      }
+      expect((await c.keystone("POST", "/v3/regions", { region: { id: "nul-new", description: "\u0000" } })).status).toBe(400);
+      expect((await c.keystone("POST", "/admin/v1/credentials", { type: "token", role: "reader", name: "x\u0000" })).status).toBe(400);
+      expect(t.catalog.get("nul-target")?.revision).toBe(1);
+      expect(t.catalog.get("nul-new")).toBeUndefined();
+    });
+
+    it("answers are marked Cache-Control: no-store", async () => {
+      expect((await c.keystone("GET", "/v3/regions")).headers.get("Cache-Control")).toBe("no-store");
+      expect((await c.rainbond("GET", "/openapi/v1/regions")).headers.get("Cache-Control")).toBe("no-store");
+    });
+  });
+}
+
+describe("password checks under a flood", () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await openTestApp(backends[0] as (typeof backends)[0]);
+    await createCredential(t, { type: "password", role: "reader", user_name: "victim", password: "victim-password" });
+  });
+  afterAll(() => t?.close());
+
+  it("beyond what can be hashed soon, attempts get 429 with Retry-After, and the service recovers", async () => {
+    const c = clients(t.app);
+    const attempt = (password: string) =>
+      c.keystone(
+        "POST",
+        "/v3/auth/tokens",
+        { auth: { identity: { methods: ["password"], password: { user: { name: "victim", domain: { id: "default" }, password } } } } },
+        null,
+      );
+    const flood = await Promise.all(Array.from({ length: 60 }, () => attempt("wrong")));
+    const statuses = flood.map((r) => r.status);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
+    expect(statuses.every((s) => s === 401 || s === 429)).toBe(true);
+    const limited = flood.find((r) => r.status === 429) as Response;
+    expect(limited.headers.get("Retry-After")).toBe("1");
+    expect(await limited.json()).toMatchObject({ error: { code: 429, title: "Too Many Requests" } });
+    expect((await attempt("victim-password")).status).toBe(201);
+  });
+});

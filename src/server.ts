@@ -46,10 +46,38 @@ export async function runServe(): Promise<void> {
     publicUrl: config.publicUrl,
     logger,
   });
-  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+  // counts requests until their handler has finished, even if the client went away meanwhile
+  let inFlight = 0;
+  const fetch = async (req: Request, env: unknown): Promise<Response> => {
+    inFlight++;
+    try {
+      return await app.fetch(req, env);
+    } finally {
+      inFlight--;
+    }
+  };
+  const server = serve({ fetch, port: config.port, hostname: config.host }, (info) => {
     logger.info({ address: info.address, port: info.port, database: database.kind }, "region-gateway listening");
     // also said plainly, whatever LOG_LEVEL is: scripts and humans wait for this line
     if (!logger.isLevelEnabled("info")) process.stdout.write(`region-gateway listening on ${info.address}:${info.port}\n`);
+  });
+
+  server.on("error", async (e: NodeJS.ErrnoException) => {
+    // e.g. EADDRINUSE: one clear line, the database closed, exit 2
+    process.stderr.write(`region-gateway: cannot listen on ${config.host}:${config.port}: ${e.code ?? e.message}\n`);
+    await catalog.close();
+    await database.close();
+    process.exit(2);
+  });
+  // A request Node cannot even parse (bad Host, oversized headers) still gets a JSON answer.
+  server.on("clientError", (e: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return socket.destroy();
+    const status = e.code === "HPE_HEADER_OVERFLOW" ? 431 : 400;
+    const title = status === 431 ? "Request Header Fields Too Large" : "Bad Request";
+    const body = JSON.stringify({ error: { code: status, title, message: "The request could not be parsed." } });
+    socket.end(
+      `HTTP/1.1 ${status} ${title}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
   });
 
   let stopping = false;
@@ -57,8 +85,9 @@ export async function runServe(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, "stopping: finishing in-flight requests");
-    // Stop accepting, let in-flight requests finish, then close the database.
+    // Stop accepting, let in-flight requests finish (their handlers, too), then close the database.
     server.close(async () => {
+      for (let waited = 0; inFlight > 0 && waited < 10_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
       await catalog.close();
       await database.close();
       logger.info("stopped");

@@ -29,6 +29,28 @@ describe("region-gateway serve (real process, embedded database)", () => {
     expect((await fetch(`${gw.url}/v3/regions`, { headers: { "X-Auth-Token": "wrong" } })).status).toBe(401);
   });
 
+  it("refuses a second gateway on the same data directory, and a port already taken, in one line with exit 2", () => {
+    const running = gw as RunningGateway;
+    const second = spawnSync(process.execPath, [binPath, "serve"], {
+      env: { PATH: process.env.PATH ?? "", DATA_DIR: dataDir, PORT: "0" },
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    expect(second.status).toBe(2);
+    expect(second.stderr.trim().split("\n")).toHaveLength(1);
+    expect(second.stderr).toMatch(/is in use by another region-gateway process \(pid \d+\)/);
+    const otherDir = mkdtempSync(path.join(tmpdir(), "rg-proc-port-"));
+    const port = new URL(running.url).port;
+    const taken = spawnSync(process.execPath, [binPath, "serve"], {
+      env: { PATH: process.env.PATH ?? "", DATA_DIR: otherDir, PORT: port, ADMIN_TOKEN: "x" },
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    rmSync(otherDir, { recursive: true, force: true });
+    expect(taken.status).toBe(2);
+    expect(taken.stderr.trim()).toBe(`region-gateway: cannot listen on 127.0.0.1:${port}: EADDRINUSE`);
+  });
+
   it("on SIGTERM finishes the in-flight request, then exits 0", async () => {
     const running = gw as RunningGateway;
     const token = readFileSync(path.join(dataDir, "admin-token"), "utf8").trim();

@@ -1,4 +1,5 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
@@ -40,14 +41,54 @@ export interface OpenOptions {
 export async function openDatabase(options: OpenOptions): Promise<Database> {
   if (options.databaseUrl) return openPostgres(options.databaseUrl);
   let client = options.pglite;
+  let release = () => {};
   if (!client) {
-    if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-    client = await PGlite.create(options.dataDir ? { dataDir: `${options.dataDir}/pglite` } : {});
+    if (options.dataDir) {
+      mkdirSync(options.dataDir, { recursive: true });
+      release = lockDataDir(options.dataDir);
+    }
+    try {
+      client = await PGlite.create(options.dataDir ? { dataDir: `${options.dataDir}/pglite` } : {});
+    } catch (e) {
+      release();
+      throw e;
+    }
   }
-  return openPglite(client);
+  return openPglite(client, release);
 }
 
-function openPglite(client: PGlite): Database {
+/**
+ * PGlite is one process's database: a second process on the same files would lose writes.
+ * A lock file holding the owner's pid refuses a second opener (a dead owner's lock is taken over).
+ */
+function lockDataDir(dataDir: string): () => void {
+  const file = path.join(dataDir, "pglite.lock");
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(file, String(process.pid), { flag: "wx" });
+      return () => rmSync(file, { force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      const owner = Number(readFileSync(file, "utf8").trim());
+      if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) {
+        throw new Error(`${dataDir} is in use by another region-gateway process (pid ${owner}); stop it first`);
+      }
+      rmSync(file, { force: true }); // stale: its owner is gone
+    }
+  }
+  throw new Error(`cannot lock ${dataDir}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+function openPglite(client: PGlite, release: () => void = () => {}): Database {
   const db = drizzlePglite({ client, schema, casing: "snake_case" }) as unknown as Db;
   return {
     kind: "pglite",
@@ -59,6 +100,7 @@ function openPglite(client: PGlite): Database {
     listen: async () => null,
     close: async () => {
       if (!client.closed) await client.close();
+      release();
     },
   };
 }

@@ -145,6 +145,9 @@ function parseRainbondRecord(raw: Record<string, unknown>): DocRegion {
   for (const [key, value] of Object.entries(kept))
     (values as unknown as Record<string, unknown>)[canonicalOf[key] as Field] = value;
   if (notCarried.has("alias")) values.alias = values.name;
+  // a stand-in validated the record; what the document did not say is stored as the canonical default
+  const defaults = newRegionInput(values.name, "") as unknown as Record<string, unknown>;
+  for (const f of notCarried) if (f !== "alias") (values as unknown as Record<string, unknown>)[f] = defaults[f];
   checkCanonical(values, raw.region_id !== undefined);
 
   const carried = new Set<Field>(["name", "apiUrl", "wsUrl", "httpDomain", "tcpDomain", "alias", "caCert", "clientCert"]);

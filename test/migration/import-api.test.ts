@@ -97,6 +97,19 @@ for (const backend of backends) {
       });
     });
 
+    it("a console v1-list record (no wsurl, httpdomain, tcpdomain) is created with those empty, never with stand-ins", async () => {
+      const v1Record = { region_id: "aaaabbbbccccddddeeeeffff00001111", region_name: "v1-imp", region_alias: "V1导入", url: "https://10.9.9.9:8443", status: "1", desc: "d", scope: "public" };
+      const res = await post("format=rainbond", [v1Record, { region_name: "name-only" }]);
+      expect(res.status).toBe(200);
+      const one = (await (await c.rainbond("GET", "/openapi/v1/regions/v1-imp")).json()) as Record<string, unknown>;
+      expect(one).toMatchObject({ url: "https://10.9.9.9:8443", wsurl: "", httpdomain: "", tcpdomain: "", status: "1" });
+      const bare = (await (await c.rainbond("GET", "/openapi/v1/regions/name-only")).json()) as Record<string, unknown>;
+      expect(bare).toMatchObject({ url: "", wsurl: "", httpdomain: "", tcpdomain: "", region_alias: "name-only" });
+      expect(JSON.stringify(t.catalog.list())).not.toMatch(/region\.invalid|0\.0\.0\.0/);
+      await c.rainbond("DELETE", `/openapi/v2/manage/regions/${v1Record.region_id}`);
+      await c.rainbond("DELETE", `/openapi/v2/manage/regions/${t.catalog.get("name-only")?.uid}`);
+    });
+
     it("importing the same document again reports everything unchanged and writes nothing", async () => {
       await writesNothing(async () => {
         const res = await post("format=rainbond", [east, west]);

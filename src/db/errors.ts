@@ -28,7 +28,9 @@ export function classifyDbError(error: unknown): DbFailure {
   const constraint = e.constraint_name ?? e.constraint ?? "";
   if (code === "23505") return constraint.includes("name") ? "duplicate_name" : "duplicate_uid";
   if (code === "23503") return "missing_parent";
-  if (connectionCodes.has(code) || code.startsWith("08")) return "unavailable";
+  // 08: connection exception; 53: insufficient resources (too many connections, disk full);
+  // 57P: shutting down / starting up; 55000: database not accepting connections
+  if (connectionCodes.has(code) || /^(08|53|57P)/.test(code) || code === "55000") return "unavailable";
   if (/PGlite is closed|closed|terminat/i.test(e.message ?? "")) return "unavailable";
   return "other";
 }

@@ -10,25 +10,44 @@ export type RegionScope = (typeof regionScopes)[number];
 /** Locale used when a dialect needs one display name and `locales` has none. */
 export const defaultLocale = "zh-cn";
 
-// A name travels in URL paths of both dialects: no "/", no control characters.
-const nameRule = /^[^/\u0000-\u001f\u007f]+$/;
+// PostgreSQL text and jsonb cannot hold U+0000 nor a lone UTF-16 surrogate (not valid UTF-8):
+// refuse them up front, a clear 400 rather than a driver error or a silent U+FFFD.
+const unstorable = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const unstorableMessage = "must not contain the NUL character or a lone UTF-16 surrogate";
+// A name travels in URL paths of both dialects: no "/", no control characters (C0 or C1).
+const nameRule = /^[^/\u0000-\u001f\u007f-\u009f]+$/;
 
 export const regionNameSchema = z
   .string()
   .min(1)
   .max(255)
   .regex(nameRule, "must not contain '/' or control characters")
+  // Rainbond trims what it reads: a padded name could not round-trip through it
+  .refine((v) => v.trim() === v, "must not start or end with whitespace")
+  .refine((v) => !unstorable.test(v), unstorableMessage)
   // URL parsing removes "." and ".." path segments: such a region could never be addressed
   .refine((v) => v !== "." && v !== "..", "must not be '.' or '..'");
 
-// PostgreSQL text and jsonb cannot hold U+0000: refuse it up front (a clear 400, not a driver error).
-const text = () => z.string().regex(/^[^\u0000]*$/, "must not contain the NUL character");
-const hasNul = (v: unknown): boolean =>
-  typeof v === "string"
-    ? v.includes("\u0000")
-    : Array.isArray(v)
-      ? v.some(hasNul)
-      : typeof v === "object" && v !== null && Object.entries(v).some(([k, x]) => k.includes("\u0000") || hasNul(x));
+const text = () => z.string().refine((v) => !unstorable.test(v), unstorableMessage);
+const maxExtraDepth = 32;
+
+/** What is wrong with a JSON value for storage, or null: depth, NUL, lone surrogates (iterative). */
+function jsonProblem(root: unknown): string | null {
+  const stack: Array<[unknown, number]> = [[root, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop() as [unknown, number];
+    if (typeof v === "string") {
+      if (unstorable.test(v)) return unstorableMessage;
+    } else if (typeof v === "object" && v !== null) {
+      if (depth >= maxExtraDepth) return `must not be nested more than ${maxExtraDepth} levels deep`;
+      for (const [k, x] of Object.entries(v)) {
+        if (unstorable.test(k)) return unstorableMessage;
+        stack.push([x, depth + 1]);
+      }
+    }
+  }
+  return null;
+}
 
 /** The canonical region: the union of what both dialects can say about a region. */
 export const regionSchema = z.object({
@@ -49,7 +68,10 @@ export const regionSchema = z.object({
   clientKey: text().nullable(),
   regionToken: text().nullable(),
   enterpriseId: text().max(36).nullable(),
-  extra: z.record(z.string(), z.unknown()).refine((v) => !hasNul(v), "must not contain the NUL character"),
+  extra: z.record(z.string(), z.unknown()).superRefine((v, ctx) => {
+    const problem = jsonProblem(v);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  }),
   revision: z.number().int().min(0),
   createdAt: z.string(),
   updatedAt: z.string(),

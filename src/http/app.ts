@@ -9,6 +9,7 @@ import type { Authenticator } from "../identity/authenticator.ts";
 import { createAdminMigrationRoutes, isImportPath } from "./admin-migration-routes.ts";
 import { createAdminRoutes } from "./admin-routes.ts";
 import { limitBody } from "./body.ts";
+import { resource } from "./resource.ts";
 import { createKeystoneAuthRoutes } from "./keystone-auth-routes.ts";
 import { renderKeystoneError } from "./keystone-errors.ts";
 import { createKeystoneRoutes } from "./keystone-routes.ts";
@@ -56,22 +57,26 @@ export function createApp(deps: AppDeps) {
     // answers depend on the caller's credential: no shared cache may keep them
     c.header("Cache-Control", "no-store");
     if (dialectOf(c.req.path) === "keystone") {
-      c.header("Vary", "X-Auth-Token");
+      c.header("Vary", c.req.path.startsWith("/admin") ? "X-Auth-Token, Authorization" : "X-Auth-Token");
       c.header("x-openstack-request-id", id);
+    } else {
+      c.header("Vary", "Authorization");
     }
   });
   const limit = limitBody();
   // the import route has its own, larger limit (admin-migration-routes.ts)
   app.use("*", (c, next) => (isImportPath(c.req.path) ? next() : limit(c, next)));
 
-  app.get("/healthz", (c) => c.json({ status: "ok" }));
-  app.get("/readyz", async (c) => {
-    try {
-      await deps.database.ping();
-      return c.json({ status: "ok" });
-    } catch {
-      throw new GatewayError("unavailable", "database unavailable");
-    }
+  resource(app, "/healthz", { GET: (c) => c.json({ status: "ok" }) });
+  resource(app, "/readyz", {
+    GET: async (c) => {
+      try {
+        await deps.database.ping();
+        return c.json({ status: "ok" });
+      } catch {
+        throw new GatewayError("unavailable", "database unavailable");
+      }
+    },
   });
 
   app.route("/", createRainbondRoutes({ catalog: deps.catalog, auth: deps.auth, newUid }));

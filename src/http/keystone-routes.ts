@@ -9,6 +9,7 @@ import {
   toKeystoneRegion,
 } from "../adapters/keystone.ts";
 import type { Catalog } from "../catalog/service.ts";
+import type { Region } from "../domain/region.ts";
 import { GatewayError } from "../domain/errors.ts";
 import { actorOf, canSee, isAdmin, type Principal, visibilityKey } from "../domain/principal.ts";
 import type { Authenticator } from "../identity/authenticator.ts";
@@ -50,10 +51,16 @@ export function versionDocument(base: string) {
 export function createKeystoneRoutes(deps: KeystoneDeps) {
   const { catalog } = deps;
   const notFound = (id: string) => new GatewayError("not_found", `region ${id} not found`, { subject: id });
+  // A parent the caller may not see is not named either (it would leak a private region's name).
+  const asSeenBy = (p: Principal, r: Region): Region => {
+    if (r.parentName === null) return r;
+    const parent = catalog.get(r.parentName);
+    return parent && canSee(p, parent) ? r : { ...r, parentName: null };
+  };
   const findVisible = (p: Principal, id: string) => {
     const r = catalog.get(id);
     if (!r || !canSee(p, r)) throw notFound(id);
-    return r;
+    return asSeenBy(p, r);
   };
 
   const router = new Hono<{ Variables: AuthVariables }>({ strict: false });
@@ -77,7 +84,10 @@ export function createKeystoneRoutes(deps: KeystoneDeps) {
       const self = `${base}/v3/regions${url.search}`;
       return cachedJson(c, catalog, `v3:list|${visibilityKey(p)}|${self}|${q.parent_region_id}|${q.name}`, () =>
         toKeystoneList(
-          catalog.list().filter((r) => canSee(p, r)),
+          catalog
+            .list()
+            .filter((r) => canSee(p, r))
+            .map((r) => asSeenBy(p, r)),
           q,
           base,
           self,

@@ -37,11 +37,21 @@ for (const backend of backends) {
     it("a token obtained with the token method keeps the first token's expiry and is revoked with it", async () => {
       await createCredential(t, { type: "password", role: "reader", user_name: "chain", password: "chain-password" });
       const first = await c.keystone("POST", "/v3/auth/tokens", {
-        auth: { identity: { methods: ["password"], password: { user: { name: "chain", domain: { id: "default" }, password: "chain-password" } } } },
+        auth: {
+          identity: {
+            methods: ["password"],
+            password: { user: { name: "chain", domain: { id: "default" }, password: "chain-password" } },
+          },
+        },
       });
       const tok1 = first.headers.get("X-Subject-Token") as string;
       clock += 30 * 60 * 1000;
-      const second = await c.keystone("POST", "/v3/auth/tokens", { auth: { identity: { methods: ["token"], token: { id: tok1 } } } }, null);
+      const second = await c.keystone(
+        "POST",
+        "/v3/auth/tokens",
+        { auth: { identity: { methods: ["token"], token: { id: tok1 } } } },
+        null,
+      );
       expect(second.status).toBe(201);
       const tok2 = second.headers.get("X-Subject-Token") as string;
       const body1 = (await first.json()) as { token: { expires_at: string; audit_ids: string[] } };
@@ -65,12 +75,20 @@ for (const backend of backends) {
       expect((await c.keystone("DELETE", "/v3/regions/proj-x")).status).toBe(204);
       await c.keystone("POST", "/v3/regions", { region: { id: "proj-x", type: "private" } });
       expect((await c.keystone("GET", "/v3/regions/proj-x", undefined, reader)).status).toBe(404);
-      const creds = (await (await c.keystone("GET", "/admin/v1/credentials")).json()) as { credentials: { private_regions: unknown }[] };
-      expect(creds.credentials.some((cr) => Array.isArray(cr.private_regions) && cr.private_regions.includes("proj-x"))).toBe(false);
+      const creds = (await (await c.keystone("GET", "/admin/v1/credentials")).json()) as {
+        credentials: { private_regions: unknown }[];
+      };
+      expect(creds.credentials.some((cr) => Array.isArray(cr.private_regions) && cr.private_regions.includes("proj-x"))).toBe(
+        false,
+      );
     });
 
     it('"*" is all-or-nothing in grants', async () => {
-      const res = await c.keystone("POST", "/admin/v1/credentials", { type: "token", role: "reader", private_regions: ["a", "*"] });
+      const res = await c.keystone("POST", "/admin/v1/credentials", {
+        type: "token",
+        role: "reader",
+        private_regions: ["a", "*"],
+      });
       expect(res.status).toBe(400);
     });
 
@@ -82,7 +100,9 @@ for (const backend of backends) {
         expect(((await res.json()) as { error: { message: string } }).error.message).toContain("NUL");
       }
       expect((await c.keystone("POST", "/v3/regions", { region: { id: "nul-new", description: "\u0000" } })).status).toBe(400);
-      expect((await c.keystone("POST", "/admin/v1/credentials", { type: "token", role: "reader", name: "x\u0000" })).status).toBe(400);
+      expect((await c.keystone("POST", "/admin/v1/credentials", { type: "token", role: "reader", name: "x\u0000" })).status).toBe(
+        400,
+      );
       expect(t.catalog.get("nul-target")?.revision).toBe(1);
       expect(t.catalog.get("nul-new")).toBeUndefined();
     });
@@ -108,7 +128,11 @@ describe("password checks under a flood", () => {
       c.keystone(
         "POST",
         "/v3/auth/tokens",
-        { auth: { identity: { methods: ["password"], password: { user: { name: "victim", domain: { id: "default" }, password } } } } },
+        {
+          auth: {
+            identity: { methods: ["password"], password: { user: { name: "victim", domain: { id: "default" }, password } } },
+          },
+        },
         null,
       );
     const flood = await Promise.all(Array.from({ length: 60 }, () => attempt("wrong")));
@@ -121,3 +145,72 @@ describe("password checks under a flood", () => {
     expect((await attempt("victim-password")).status).toBe(201);
   });
 });
+
+for (const backend of backends) {
+  describe.skipIf(!backend.available)(`values the database cannot store are refused with 400 (${backend.name})`, () => {
+    let t: TestApp;
+    beforeAll(async () => {
+      t = await openTestApp(backend);
+    });
+    afterAll(() => t?.close());
+
+    it("deep nesting, lone surrogates and padded ids: 400 in the Keystone shape, nothing stored", async () => {
+      const c = clients(t.app);
+      const deep = `{"region":{"id":"deep","x":${"[".repeat(8000)}${"]".repeat(8000)}}}`;
+      const bodies = [
+        deep,
+        { region: { id: "sur1", locales: { "zh-cn": "\udc00x" } } },
+        { region: { id: "sur2", k: "\ud800" } },
+        { region: { id: "sur3", description: "a\ud800" } },
+        { region: { id: " padded " } },
+        { region: { id: "c1\u0085x" } },
+      ];
+      for (const body of bodies) {
+        const res = await c.keystone("POST", "/v3/regions", body);
+        expect(res.status).toBe(400);
+        expect(((await res.json()) as { error: { title: string } }).error.title).toBe("Bad Request");
+      }
+      let ok: unknown = "leaf";
+      for (let i = 0; i < 20; i++) ok = { k: ok };
+      expect((await c.keystone("POST", "/v3/regions", { region: { id: "nested-ok", x: ok } })).status).toBe(201);
+      expect(t.catalog.list().map((r) => r.name)).toEqual(["nested-ok"]);
+    });
+  });
+}
+
+for (const backend of backends) {
+  describe.skipIf(!backend.available)(`small wire details (${backend.name})`, () => {
+    let t: TestApp;
+    beforeAll(async () => {
+      t = await openTestApp(backend);
+    });
+    afterAll(() => t?.close());
+
+    it("a private parent is not named to a reader who cannot see it", async () => {
+      const c = clients(t.app);
+      await c.keystone("POST", "/v3/regions", { region: { id: "secret-parent", type: "private" } });
+      await c.keystone("POST", "/v3/regions", { region: { id: "open-child", parent_region_id: "secret-parent" } });
+      const reader = (await createCredential(t, { type: "token", role: "reader" })).token as string;
+      const shown = (await (await c.keystone("GET", "/v3/regions/open-child", undefined, reader)).json()) as {
+        region: { parent_region_id: unknown };
+      };
+      expect(shown.region.parent_region_id).toBeNull();
+      const list = await (await c.keystone("GET", "/v3/regions", undefined, reader)).text();
+      expect(list).not.toContain("secret-parent");
+      const filtered = (await (await c.keystone("GET", "/v3/regions?parent_region_id=secret-parent", undefined, reader)).json()) as {
+        regions: unknown[];
+      };
+      expect(filtered.regions).toEqual([]);
+      const asAdmin = (await (await c.keystone("GET", "/v3/regions/open-child")).json()) as { region: { parent_region_id: unknown } };
+      expect(asAdmin.region.parent_region_id).toBe("secret-parent");
+    });
+
+    it("wrong methods on /healthz and /readyz are 405 with Allow; Rainbond answers vary on Authorization", async () => {
+      const res = await t.app.request("/healthz", { method: "POST" });
+      expect(res.status).toBe(405);
+      expect(res.headers.get("Allow")).toBe("GET, HEAD");
+      const rb = await clients(t.app).rainbond("GET", "/openapi/v1/regions");
+      expect(rb.headers.get("Vary")).toBe("Authorization");
+    });
+  });
+}

@@ -98,7 +98,15 @@ for (const backend of backends) {
     });
 
     it("a console v1-list record (no wsurl, httpdomain, tcpdomain) is created with those empty, never with stand-ins", async () => {
-      const v1Record = { region_id: "aaaabbbbccccddddeeeeffff00001111", region_name: "v1-imp", region_alias: "V1导入", url: "https://10.9.9.9:8443", status: "1", desc: "d", scope: "public" };
+      const v1Record = {
+        region_id: "aaaabbbbccccddddeeeeffff00001111",
+        region_name: "v1-imp",
+        region_alias: "V1导入",
+        url: "https://10.9.9.9:8443",
+        status: "1",
+        desc: "d",
+        scope: "public",
+      };
       const res = await post("format=rainbond", [v1Record, { region_name: "name-only" }]);
       expect(res.status).toBe(200);
       const one = (await (await c.rainbond("GET", "/openapi/v1/regions/v1-imp")).json()) as Record<string, unknown>;

@@ -28,6 +28,9 @@ export async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv).catch((error: unknown) => {
-  process.stderr.write(`region-gateway: ${error instanceof Error ? error.message : String(error)}\n`);
+  // a driver error's own message says which query failed; its cause says why (refused, no such database…)
+  const e = error as { message?: string; cause?: { message?: string; code?: string } };
+  const why = e?.cause?.message || e?.cause?.code || e?.message || String(error);
+  process.stderr.write(`region-gateway: ${String(why).split("\n")[0]}\n`);
   process.exit(error instanceof CliError ? error.exitCode : 2);
 });

@@ -4,6 +4,8 @@ export type SourceFormat = "rainbond" | "keystone";
 
 /** Regions per page asked of a Rainbond console's v2 list. */
 const pageSize = 100;
+/** How long one request to a source may take. */
+const sourceTimeoutMs = 30_000;
 
 /**
  * Reads a live catalogue and returns it as one document of `format`:
@@ -29,7 +31,11 @@ export async function fetchSource(
 }
 
 async function getJson(url: URL, headers: Record<string, string>): Promise<unknown> {
-  const res = await fetchOrFail(url.toString(), { headers: { Accept: "application/json", ...headers } });
+  // a source that never answers must not hang a migration script
+  const res = await fetchOrFail(url.toString(), {
+    headers: { Accept: "application/json", ...headers },
+    signal: AbortSignal.timeout(sourceTimeoutMs),
+  });
   const text = await res.text();
   if (!res.ok) throw new CliError(`source ${url}: ${errorMessage(res.status, text)}`, exitCodes.usage);
   try {
@@ -57,7 +63,14 @@ async function fetchRainbond(url: URL, token: string | undefined, progress: Prog
     }
     data.push(...page.data);
     progress.update("reading source regions", data.length, page.total);
-    if (page.data.length === 0 || data.length >= page.total) return { total: data.length, data };
+    if (data.length >= page.total) return { total: data.length, data };
+    // a short page is the last one; more pages than the total allows means the source ignores paging
+    if (page.data.length < pageSize || current > page.total / pageSize + 1) {
+      throw new CliError(
+        `source ${url}: announced ${page.total} regions but paging returned ${data.length}; nothing imported`,
+        exitCodes.usage,
+      );
+    }
   }
 }
 

@@ -10,7 +10,8 @@ export async function loadIdentity(tx: Tx): Promise<{ credentials: CredentialRow
   const revoked = await tx
     .select({ tokenId: tokenRevocations.tokenId })
     .from(tokenRevocations)
-    .where(gt(tokenRevocations.expiresAt, sql`now()`));
+    // a day's margin: the gateway's clock (which judges token expiry) may run behind the database's
+    .where(gt(tokenRevocations.expiresAt, sql`now() - interval '1 day'`));
   return { credentials: rows, revokedTokens: revoked.map((r) => r.tokenId) };
 }
 
@@ -52,7 +53,7 @@ export async function withdrawGrants(tx: Tx, names: string[]): Promise<number> {
 
 export async function insertRevocation(tx: Tx, tokenId: string, expiresAt: string): Promise<void> {
   await tx.insert(tokenRevocations).values({ tokenId, expiresAt }).onConflictDoNothing();
-  await tx.delete(tokenRevocations).where(lt(tokenRevocations.expiresAt, sql`now()`));
+  await tx.delete(tokenRevocations).where(lt(tokenRevocations.expiresAt, sql`now() - interval '1 day'`));
 }
 
 export interface AuditEntry {

@@ -25,9 +25,15 @@ export function createSecretBox(key: Buffer): SecretBox {
     open(sealed) {
       if (!sealed.startsWith(prefix)) throw new Error("not a sealed secret");
       const raw = Buffer.from(sealed.slice(prefix.length), "base64");
-      const decipher = createDecipheriv("aes-256-gcm", key, raw.subarray(0, 12));
-      decipher.setAuthTag(raw.subarray(12, 28));
-      return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString("utf8");
+      try {
+        const decipher = createDecipheriv("aes-256-gcm", key, raw.subarray(0, 12));
+        decipher.setAuthTag(raw.subarray(12, 28));
+        return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString("utf8");
+      } catch {
+        throw new Error(
+          "a stored secret cannot be opened: SECRET_KEY is not the key it was sealed with (or the value was altered)",
+        );
+      }
     },
     derive(purpose) {
       return Buffer.from(hkdfSync("sha256", key, Buffer.alloc(0), `region-gateway:${purpose}`, 32));

@@ -9,12 +9,12 @@ import type { Authenticator } from "../identity/authenticator.ts";
 import { createAdminMigrationRoutes, isImportPath } from "./admin-migration-routes.ts";
 import { createAdminRoutes } from "./admin-routes.ts";
 import { limitBody } from "./body.ts";
-import { resource } from "./resource.ts";
 import { createKeystoneAuthRoutes } from "./keystone-auth-routes.ts";
 import { renderKeystoneError } from "./keystone-errors.ts";
 import { createKeystoneRoutes } from "./keystone-routes.ts";
 import { renderRainbondError } from "./rainbond-errors.ts";
 import { createRainbondRoutes } from "./rainbond-routes.ts";
+import { resource } from "./resource.ts";
 
 export interface AppDeps {
   catalog: Catalog;

@@ -9,9 +9,9 @@ import {
   toKeystoneRegion,
 } from "../adapters/keystone.ts";
 import type { Catalog } from "../catalog/service.ts";
-import type { Region } from "../domain/region.ts";
 import { GatewayError } from "../domain/errors.ts";
 import { actorOf, canSee, isAdmin, type Principal, visibilityKey } from "../domain/principal.ts";
+import type { Region } from "../domain/region.ts";
 import type { Authenticator } from "../identity/authenticator.ts";
 import { type AuthVariables, keystoneAuth } from "./auth.ts";
 import { readJson } from "./body.ts";

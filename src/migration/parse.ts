@@ -10,7 +10,8 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "obj
 /** Parses JSON text; a syntax error is a DocumentError with the parser's message. */
 export function parseJsonText(text: string): unknown {
   try {
-    return JSON.parse(text);
+    // a UTF-8 byte order mark (editors on Windows write one) is not part of the document
+    return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (e) {
     throw new DocumentError(`not valid JSON: ${(e as Error).message}`);
   }

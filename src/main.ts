@@ -9,7 +9,8 @@ export async function main(argv: string[]): Promise<void> {
   const program = new Command()
     .name("region-gateway")
     .description("One region catalogue, served as Rainbond console OpenAPI and Keystone/Huawei /v3/regions")
-    .showHelpAfterError();
+    // every usage error: commander's one line, exit 2 (help and --version exit 0); inherited by the commands
+    .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
   // loaded on demand: the client commands (convert, import, …) need no database or server code
   program
     .command("serve", { isDefault: true })
@@ -24,6 +25,12 @@ export async function main(argv: string[]): Promise<void> {
   registerConvert(program);
   registerImport(program);
   registerExport(program);
+  // `serve` is the default command, so commander would read an unknown command as its argument
+  const first = argv[2];
+  const known = program.commands.flatMap((c) => [c.name(), ...c.aliases()]);
+  if (first !== undefined && !first.startsWith("-") && !known.includes(first)) {
+    throw new CliError(`unknown command '${first}' (commands: ${known.join(", ")})`, 2);
+  }
   await program.parseAsync(argv);
 }
 

@@ -101,6 +101,17 @@ export function createApp(deps: AppDeps) {
         : renderKeystoneError(error, baseUrl(c.req.url));
     return c.json(rendered.body as object, rendered.status as any, rendered.headers);
   };
+  // HEAD answers carry the Content-Length the GET would have (as Keystone's do)
+  const dispatch = app.fetch;
+  app.fetch = async (req, env, ctx) => {
+    if (req.method !== "HEAD") return dispatch(req, env, ctx);
+    const res = await dispatch(new Request(req, { method: "GET" }), env, ctx);
+    const length = (await res.arrayBuffer()).byteLength;
+    const headers = new Headers(res.headers);
+    headers.set("Content-Length", String(length));
+    return new Response(null, { status: res.status, statusText: res.statusText, headers });
+  };
+
   app.notFound((c) => renderError(new GatewayError("route_not_found", "no such path"), c));
   app.onError((error, c) => {
     if (!(error instanceof GatewayError))

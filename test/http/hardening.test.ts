@@ -210,6 +210,16 @@ for (const backend of backends) {
       expect(asAdmin.region.parent_region_id).toBe("secret-parent");
     });
 
+    it("HEAD answers carry the GET's Content-Length and no body", async () => {
+      const c = clients(t.app);
+      const get = await c.keystone("GET", "/v3/regions");
+      const head = await c.keystone("HEAD", "/v3/regions");
+      expect(head.status).toBe(200);
+      expect(head.headers.get("Content-Length")).toBe(String((await get.arrayBuffer()).byteLength));
+      expect((await head.arrayBuffer()).byteLength).toBe(0);
+      expect((await c.keystone("HEAD", "/v3/regions/nowhere")).status).toBe(404);
+    });
+
     it("wrong methods on /healthz and /readyz are 405 with Allow; Rainbond answers vary on Authorization", async () => {
       const res = await t.app.request("/healthz", { method: "POST" });
       expect(res.status).toBe(405);

@@ -104,7 +104,8 @@ export class Progress {
 
   update(label: string, done?: number, total?: number): void {
     if (this.quiet) return;
-    if (!this.tty) {
+    if (!this.tty || (total === undefined && !this.bar)) {
+      // a bar needs a total: without one (a single upload), a plain line
       const counts = done === undefined ? "" : total ? ` ${done}/${total}` : ` ${done}`;
       process.stderr.write(`${label}${counts}\n`);
       return;

@@ -19,6 +19,7 @@ export interface BodyMessages {
   badContentType: (contentType: string) => string;
 }
 
+const utf8 = new TextDecoder("utf-8", { fatal: true });
 const jsonType = /^application\/(?:[\w.+-]*\+)?json\b/i;
 
 /**
@@ -30,7 +31,13 @@ export async function readJson(c: Context, messages: BodyMessages): Promise<unkn
   if (contentType && !jsonType.test(contentType.trim())) {
     throw new GatewayError("bad_request", messages.badContentType(contentType));
   }
-  const text = await c.req.text();
+  let text: string;
+  try {
+    // invalid UTF-8 is refused, not silently replaced with U+FFFD and stored
+    text = utf8.decode(await c.req.arrayBuffer());
+  } catch {
+    throw new GatewayError("bad_request", messages.badJson("the body is not valid UTF-8"));
+  }
   if (text.trim() === "") return {};
   try {
     return JSON.parse(text);

@@ -97,7 +97,9 @@ export function createRainbondRoutes(deps: RainbondDeps) {
   resource(v2, "/regions", {
     GET: (c) => {
       const p = c.var.principal;
-      const q = { query: c.req.query("query"), current: c.req.query("current"), pageSize: c.req.query("pageSize") };
+      // a repeated parameter counts by its last value, as Django's QueryDict.get
+      const last = (name: string) => c.req.queries(name)?.at(-1);
+      const q = { query: last("query"), current: last("current"), pageSize: last("pageSize") };
       return cachedJson(c, catalog, `v2:list|${visibilityKey(p)}|${JSON.stringify(q)}`, () =>
         toRainbondV2Page(
           catalog.list().filter((r) => visibleV2(p, r)),

@@ -11,3 +11,6 @@ export function cachedJson(c: Context, catalog: Catalog, key: string, render: ()
   const body = catalog.memo(key, () => encoder.encode(JSON.stringify(render())));
   return c.body(body as Uint8Array<ArrayBuffer>, 200, { "Content-Type": "application/json" });
 }
+
+/** A region's ETag: its revision, bumped by every write (DESIGN.md). */
+export const etagOf = (r: { uid: string; revision: number }): string => `"${r.uid}.${r.revision}"`;

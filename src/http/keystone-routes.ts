@@ -15,7 +15,7 @@ import type { Region } from "../domain/region.ts";
 import type { Authenticator } from "../identity/authenticator.ts";
 import { type AuthVariables, keystoneAuth } from "./auth.ts";
 import { readJson } from "./body.ts";
-import { cachedJson } from "./cached-json.ts";
+import { cachedJson, etagOf } from "./cached-json.ts";
 import { keystoneMessages } from "./keystone-errors.ts";
 import { resource } from "./resource.ts";
 
@@ -106,7 +106,7 @@ export function createKeystoneRoutes(deps: KeystoneDeps) {
   resource(router, "/v3/regions/:id", {
     GET: (c) => {
       const r = findVisible(c.var.principal, c.req.param("id") ?? "");
-      return c.json({ region: toKeystoneRegion(r, deps.baseUrl(c.req.url)) });
+      return c.json({ region: toKeystoneRegion(r, deps.baseUrl(c.req.url)) }, 200, { ETag: etagOf(r) });
     },
     PUT: async (c) => {
       require(c.var.principal, "identity:create_region");

@@ -17,7 +17,7 @@ import type { Region } from "../domain/region.ts";
 import type { Authenticator } from "../identity/authenticator.ts";
 import { type AuthVariables, rainbondAuth } from "./auth.ts";
 import { readJson } from "./body.ts";
-import { cachedJson } from "./cached-json.ts";
+import { cachedJson, etagOf } from "./cached-json.ts";
 import { rainbondMessages } from "./rainbond-errors.ts";
 import { resource } from "./resource.ts";
 
@@ -88,7 +88,7 @@ export function createRainbondRoutes(deps: RainbondDeps) {
     GET: (c) => {
       const r = findV1(c.var.principal, c.req.param("id") ?? "");
       if (!r) throw new GatewayError("not_found", "no found region");
-      return c.json(toRainbondV1Detail(r, view(c.var.principal)));
+      return c.json(toRainbondV1Detail(r, view(c.var.principal)), 200, { ETag: etagOf(r) });
     },
   });
 
@@ -119,7 +119,7 @@ export function createRainbondRoutes(deps: RainbondDeps) {
     GET: (c) => {
       const r = findV2(c.var.principal, c.req.param("id") ?? "");
       if (!r) return c.json(v2Missing(rainbondMessages.regionMissing), 404);
-      return c.json(toRainbondV2Item(r, view(c.var.principal)));
+      return c.json(toRainbondV2Item(r, view(c.var.principal)), 200, { ETag: etagOf(r) });
     },
     PUT: async (c) => {
       requireWriter(c.var.principal);

@@ -212,6 +212,17 @@ for (const backend of backends) {
       expect(asAdmin.region.parent_region_id).toBe("secret-parent");
     });
 
+    it("a region's ETag changes with every write to it", async () => {
+      const c = clients(t.app);
+      await c.keystone("POST", "/v3/regions", { region: { id: "tagged" } });
+      const before = (await c.keystone("GET", "/v3/regions/tagged")).headers.get("ETag");
+      expect(before).toMatch(/^"[0-9a-f]{32}\.1"$/);
+      await c.keystone("PATCH", "/v3/regions/tagged", { region: { description: "x" } });
+      const after = (await c.keystone("GET", "/v3/regions/tagged")).headers.get("ETag");
+      expect(after).toMatch(/\.2"$/);
+      expect((await c.rainbond("GET", "/openapi/v1/regions/tagged")).headers.get("ETag")).toBe(after);
+    });
+
     it("HEAD answers carry the GET's Content-Length and no body", async () => {
       const c = clients(t.app);
       const get = await c.keystone("GET", "/v3/regions");

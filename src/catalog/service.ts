@@ -1,5 +1,4 @@
 import type { Database } from "../db/client.ts";
-import { classifyDbError } from "../db/errors.ts";
 import { type AuditEntry, insertAudit, loadIdentity, readAudit, withdrawGrants } from "../db/identity-repo.ts";
 import {
   beginWrite,
@@ -13,8 +12,9 @@ import {
 import type { CredentialRow } from "../db/schema.ts";
 import { GatewayError } from "../domain/errors.ts";
 import { type Actor, systemActor } from "../domain/principal.ts";
-import { type Region, type RegionChanges, type RegionInput, redactRegion, regionSchema } from "../domain/region.ts";
+import { type Region, type RegionChanges, type RegionInput, redactRegion } from "../domain/region.ts";
 import type { SecretBox } from "../domain/secret-box.ts";
+import { checkCanonical, duplicate, missingParent, rethrow } from "./invariants.ts";
 import { Snapshot } from "./snapshot.ts";
 
 export interface CatalogOptions {
@@ -103,19 +103,7 @@ export class Catalog {
    * snapshot starts empty, so nothing stale is ever served. Bounded to 64 MiB and 1,024 answers per snapshot.
    */
   memo(key: string, render: () => Uint8Array): Uint8Array {
-    const snapshot = this.snapshot;
-    const hit = snapshot.rendered.get(key);
-    if (hit !== undefined) return hit;
-    const value = render();
-    // keys come from requests: they count against the budget, and so does their number
-    const cost = value.length + key.length * 2;
-    if (snapshot.renderedBytes + cost > memoBudget || snapshot.rendered.size >= memoEntries) {
-      snapshot.rendered.clear();
-      snapshot.renderedBytes = 0;
-    }
-    snapshot.rendered.set(key, value);
-    snapshot.renderedBytes += cost;
-    return value;
+    return this.snapshot.memo(key, render);
   }
 
   identity(): IdentityData {
@@ -299,52 +287,5 @@ export class Catalog {
     } catch (e) {
       this.options.onError?.("catalogue version poll failed", e);
     }
-  }
-}
-
-const memoBudget = 64 * 1024 * 1024;
-const memoEntries = 1024;
-
-function duplicate(on: "name" | "uid", value: string): GatewayError {
-  return new GatewayError("conflict", `a region with ${on} ${value} already exists`, {
-    subject: value,
-    conflictOn: on,
-  });
-}
-
-function missingParent(parent: string): GatewayError {
-  return new GatewayError("not_found", `parent region ${parent} does not exist`, {
-    subject: parent,
-    fields: { parentName: ["does not exist"] },
-  });
-}
-
-/** Last line of defence for the canonical rules; the adapters report them in each dialect first. */
-function checkCanonical(input: RegionInput): void {
-  const result = regionSchema.omit({ revision: true, createdAt: true, updatedAt: true }).safeParse(input);
-  if (result.success) return;
-  const fields: Record<string, string[]> = {};
-  for (const issue of result.error.issues) {
-    const key = String(issue.path[0] ?? "region");
-    fields[key] = [...(fields[key] ?? []), issue.message];
-  }
-  const first = result.error.issues[0];
-  throw new GatewayError("validation", `invalid region: ${first?.path.join(".")}: ${first?.message}`, { fields });
-}
-
-/** Maps driver errors to domain errors; GatewayErrors pass through. */
-function rethrow(error: unknown, subject: string): never {
-  if (error instanceof GatewayError) throw error;
-  switch (classifyDbError(error)) {
-    case "duplicate_name":
-      throw duplicate("name", subject);
-    case "duplicate_uid":
-      throw duplicate("uid", subject);
-    case "missing_parent":
-      throw missingParent(subject);
-    case "unavailable":
-      throw new GatewayError("unavailable", "the database is unavailable");
-    default:
-      throw error;
   }
 }

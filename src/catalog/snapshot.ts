@@ -1,5 +1,8 @@
 import type { Region } from "../domain/region.ts";
 
+const memoBudget = 64 * 1024 * 1024;
+const memoEntries = 1024;
+
 /**
  * The in-memory, read-only view of the catalogue that serves every read. Replaced or
  * patched only after a write commits, so a reader never sees an uncommitted region.
@@ -17,6 +20,24 @@ export class Snapshot {
     regions: Iterable<Region> = [],
   ) {
     for (const r of regions) this.put(r);
+  }
+
+  /**
+   * A rendered answer for this version, computed once (see Catalog.memo). Keys come from
+   * requests: they count against the budget, and so does their number.
+   */
+  memo(key: string, render: () => Uint8Array): Uint8Array {
+    const hit = this.rendered.get(key);
+    if (hit !== undefined) return hit;
+    const value = render();
+    const cost = value.length + key.length * 2;
+    if (this.renderedBytes + cost > memoBudget || this.rendered.size >= memoEntries) {
+      this.rendered.clear();
+      this.renderedBytes = 0;
+    }
+    this.rendered.set(key, value);
+    this.renderedBytes += cost;
+    return value;
   }
 
   list(): readonly Region[] {

@@ -128,16 +128,20 @@ export class Catalog {
   /**
    * Applies changes to an existing region; fields not named are kept. Pass a function to
    * derive the changes from the region as the transaction reads it (merges such as Keystone
-   * extras must not start from a snapshot another writer has since moved past).
+   * extras must not start from a snapshot another writer has since moved past). `expectUid`
+   * (a caller that found the region by uid) refuses a region re-created under the same name since.
    */
   async update(
     name: string,
     change: RegionChanges | ((current: Region) => RegionChanges),
     actor: Actor = systemActor,
+    expectUid?: string,
   ): Promise<Region> {
     return this.write(name, actor, async ({ regions }) => {
       const current = await regions.findByName(name);
-      if (!current) throw new GatewayError("not_found", `region ${name} does not exist`, { subject: name });
+      if (!current || (expectUid !== undefined && current.uid !== expectUid)) {
+        throw new GatewayError("not_found", `region ${name} does not exist`, { subject: name });
+      }
       const changes = typeof change === "function" ? change(current) : change;
       checkCanonical({ ...current, ...changes });
       const parent = changes.parentName;
@@ -159,9 +163,10 @@ export class Catalog {
    * Grants naming them are withdrawn in the same transaction, so a region later created under
    * the same name is not visible to whoever could see the old one.
    */
-  async remove(name: string, actor: Actor = systemActor): Promise<Region[]> {
+  async remove(name: string, actor: Actor = systemActor, expectUid?: string): Promise<Region[]> {
     return this.write(name, actor, async ({ tx, regions, touchIdentity }) => {
-      if (!(await regions.findByName(name))) {
+      const current = await regions.findByName(name);
+      if (!current || (expectUid !== undefined && current.uid !== expectUid)) {
         throw new GatewayError("not_found", `region ${name} does not exist`, { subject: name });
       }
       const deleted = await regions.deleteTree(name);

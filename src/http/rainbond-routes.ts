@@ -128,7 +128,10 @@ export function createRainbondRoutes(deps: RainbondDeps) {
       if (!r) return c.json(v2Missing(rainbondMessages.regionMissingOnWrite), 404);
       try {
         return c.json(
-          toRainbondV2Item(await catalog.update(r.name, changes, actorOf(c.var.principal, "rainbond")), view(c.var.principal)),
+          toRainbondV2Item(
+            await catalog.update(r.name, changes, actorOf(c.var.principal, "rainbond"), r.uid),
+            view(c.var.principal),
+          ),
         );
       } catch (e) {
         if (isGatewayError(e) && e.code === "not_found") return c.json(v2Missing(rainbondMessages.regionMissingOnWrite), 404);
@@ -140,7 +143,7 @@ export function createRainbondRoutes(deps: RainbondDeps) {
       const r = findV2(c.var.principal, c.req.param("id") ?? "");
       if (!r) return c.json(v2Missing(rainbondMessages.regionMissingOnWrite), 404);
       try {
-        await catalog.remove(r.name, actorOf(c.var.principal, "rainbond"));
+        await catalog.remove(r.name, actorOf(c.var.principal, "rainbond"), r.uid);
       } catch (e) {
         if (isGatewayError(e) && e.code === "not_found") return c.json(v2Missing(rainbondMessages.regionMissingOnWrite), 404);
         throw e;

@@ -124,6 +124,17 @@ for (const backend of backends) {
       expect((await failure(catalog.remove("t1"))).code).toBe("not_found");
     });
 
+    it("a write addressed by uid refuses a region re-created under the same name since", async () => {
+      await catalog.create(region("reborn"));
+      const oldUid = catalog.get("reborn")?.uid as string;
+      await catalog.remove("reborn");
+      await catalog.create({ ...region("reborn"), uid: "uid-reborn-2" });
+      expect((await failure(catalog.update("reborn", { description: "x" }, undefined, oldUid))).code).toBe("not_found");
+      expect((await failure(catalog.remove("reborn", undefined, oldUid))).code).toBe("not_found");
+      expect(catalog.get("reborn")?.uid).toBe("uid-reborn-2");
+      expect(catalog.get("reborn")?.description).toBe("");
+    });
+
     it("gives exactly one success to concurrent creates of one name", async () => {
       const attempts = Array.from({ length: 12 }, (_, i) => catalog.create({ ...region("race"), uid: `race-${i}` }));
       const results = await Promise.allSettled(attempts);

@@ -1,8 +1,7 @@
 import { classifyDbError } from "../db/errors.ts";
 import { GatewayError } from "../domain/errors.ts";
-import { type RegionInput, regionSchema } from "../domain/region.ts";
 
-/** The catalogue's errors: duplicates, missing parents, canonical rules, driver failures mapped. */
+/** The catalogue's errors: duplicates, missing parents, and driver failures mapped to them. */
 
 export function duplicate(on: "name" | "uid", value: string): GatewayError {
   return new GatewayError("conflict", `a region with ${on} ${value} already exists`, {
@@ -16,19 +15,6 @@ export function missingParent(parent: string): GatewayError {
     subject: parent,
     fields: { parentName: ["does not exist"] },
   });
-}
-
-/** Last line of defence for the canonical rules; the adapters report them in each dialect first. */
-export function checkCanonical(input: RegionInput): void {
-  const result = regionSchema.omit({ revision: true, createdAt: true, updatedAt: true }).safeParse(input);
-  if (result.success) return;
-  const fields: Record<string, string[]> = {};
-  for (const issue of result.error.issues) {
-    const key = String(issue.path[0] ?? "region");
-    fields[key] = [...(fields[key] ?? []), issue.message];
-  }
-  const first = result.error.issues[0];
-  throw new GatewayError("validation", `invalid region: ${first?.path.join(".")}: ${first?.message}`, { fields });
 }
 
 /** Maps driver errors to domain errors; GatewayErrors pass through. */

@@ -12,9 +12,9 @@ import {
 import type { CredentialRow } from "../db/schema.ts";
 import { GatewayError } from "../domain/errors.ts";
 import { type Actor, systemActor } from "../domain/principal.ts";
-import { type Region, type RegionChanges, type RegionInput, redactRegion } from "../domain/region.ts";
+import { checkRegionInput, type Region, type RegionChanges, type RegionInput, redactRegion } from "../domain/region.ts";
 import type { SecretBox } from "../domain/secret-box.ts";
-import { checkCanonical, duplicate, missingParent, rethrow } from "./invariants.ts";
+import { duplicate, missingParent, rethrow } from "./invariants.ts";
 import { Snapshot } from "./snapshot.ts";
 
 export interface CatalogOptions {
@@ -116,7 +116,7 @@ export class Catalog {
   }
 
   async create(input: RegionInput, actor: Actor = systemActor): Promise<Region> {
-    checkCanonical(input);
+    checkRegionInput(input);
     return this.write(input.name, actor, async ({ regions }) => {
       if (await regions.findByName(input.name)) throw duplicate("name", input.name);
       if (await regions.findByUid(input.uid)) throw duplicate("uid", input.uid);
@@ -143,7 +143,7 @@ export class Catalog {
         throw new GatewayError("not_found", `region ${name} does not exist`, { subject: name });
       }
       const changes = typeof change === "function" ? change(current) : change;
-      checkCanonical({ ...current, ...changes });
+      checkRegionInput({ ...current, ...changes });
       const parent = changes.parentName;
       if (parent !== undefined && parent !== null && parent !== current.parentName) {
         const ancestors = await regions.ancestorsOf(parent);

@@ -2,7 +2,7 @@ import { and, desc, eq, gt, isNull, lt, sql } from "drizzle-orm";
 import type { Tx } from "./regions-repo.ts";
 import { auditLog, type CredentialRow, credentials, tokenRevocations } from "./schema.ts";
 
-export type NewCredentialRow = typeof credentials.$inferInsert;
+type NewCredentialRow = typeof credentials.$inferInsert;
 
 /** Live credentials (not revoked) and unexpired token revocations: the identity snapshot's source. */
 export async function loadIdentity(tx: Tx): Promise<{ credentials: CredentialRow[]; revokedTokens: string[] }> {
@@ -32,11 +32,6 @@ export async function revokeCredential(tx: Tx, id: string): Promise<CredentialRo
   return before;
 }
 
-export async function listCredentials(tx: Tx): Promise<CredentialRow[]> {
-  return tx.select().from(credentials).where(isNull(credentials.revokedAt)).orderBy(credentials.createdAt);
-}
-
-/** Removes these region names from every credential's private-region grants; returns how many changed. */
 export async function withdrawGrants(tx: Tx, names: string[]): Promise<number> {
   if (names.length === 0) return 0;
   const list = sql.join(

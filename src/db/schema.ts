@@ -90,4 +90,3 @@ export const auditLog = pgTable(
 );
 
 export type CredentialRow = typeof credentials.$inferSelect;
-export type AuditRow = typeof auditLog.$inferSelect;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { GatewayError } from "./errors.ts";
 
 /** Lifecycle of a region; Rainbond sends it as "0".."3". */
 export const regionStatuses = ["editing", "enabled", "disabled", "maintenance"] as const;
@@ -85,6 +86,27 @@ export type RegionChanges = Partial<Omit<RegionInput, "name" | "uid">>;
 
 export const secretFields = ["clientKey", "regionToken"] as const satisfies readonly (keyof Region)[];
 
+/** What stands in for a secret wherever a record is shown without it (audit trail, import reports). */
+export const redactedMarker = "[redacted]";
+
+const regionInputSchema = regionSchema.omit({ revision: true, createdAt: true, updatedAt: true });
+
+/**
+ * The canonical rules for a region a writer supplies: a 400 naming the first problem, with every
+ * problem by field. The catalogue applies it to every write, the migration toolkit to every record.
+ */
+export function checkRegionInput(input: RegionInput): void {
+  const result = regionInputSchema.safeParse(input);
+  if (result.success) return;
+  const fields: Record<string, string[]> = {};
+  for (const issue of result.error.issues) {
+    const key = String(issue.path[0] ?? "region");
+    fields[key] = [...(fields[key] ?? []), issue.message];
+  }
+  const first = result.error.issues[0];
+  throw new GatewayError("validation", `invalid region: ${first?.path.join(".")}: ${first?.message}`, { fields });
+}
+
 /** Defaults for a region that a dialect creates without saying everything. */
 export function newRegionInput(name: string, uid: string): RegionInput {
   return {
@@ -113,6 +135,6 @@ export function newRegionInput(name: string, uid: string): RegionInput {
 export function redactRegion(r: Region | null): Record<string, unknown> | null {
   if (!r) return null;
   const out: Record<string, unknown> = { ...r };
-  for (const f of secretFields) if (out[f] !== null) out[f] = "[redacted]";
+  for (const f of secretFields) if (out[f] !== null) out[f] = redactedMarker;
   return out;
 }

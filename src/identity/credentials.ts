@@ -2,9 +2,6 @@ import { createHash, randomBytes } from "node:crypto";
 import type { CredentialRow } from "../db/schema.ts";
 import type { Principal } from "../domain/principal.ts";
 
-export type CredentialType = "token" | "password" | "access_key";
-export type Role = "admin" | "reader";
-
 /** The hash a bearer token is stored and looked up by (tokens are 256-bit random: no salt needed). */
 export const hashToken = (token: string): string => createHash("sha256").update(token).digest("hex");
 

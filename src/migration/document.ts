@@ -1,4 +1,4 @@
-import type { Region, RegionInput } from "../domain/region.ts";
+import { type Region, type RegionInput, redactedMarker } from "../domain/region.ts";
 
 /** The three document formats the migration toolkit reads and writes. */
 export const formats = ["rainbond", "keystone", "canonical"] as const;
@@ -92,7 +92,7 @@ export function redact(record: unknown): unknown {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(record)) {
     Object.defineProperty(out, k, {
-      value: secretKeys.has(k) && v !== null && v !== undefined ? "<redacted>" : v,
+      value: secretKeys.has(k) && v !== null && v !== undefined ? redactedMarker : v,
       enumerable: true,
       writable: true,
       configurable: true,

@@ -1,7 +1,7 @@
 import { fromKeystoneCreate, parseKeystoneBody } from "../adapters/keystone.ts";
 import { fromRainbondAdd, parseRainbondAdd } from "../adapters/rainbond.ts";
 import { GatewayError } from "../domain/errors.ts";
-import { newRegionInput, type RegionInput, regionSchema } from "../domain/region.ts";
+import { checkRegionInput, newRegionInput, type RegionInput } from "../domain/region.ts";
 import { detectFormat, expectedShapes } from "./detect.ts";
 import { type DocRegion, DocumentError, type Field, type Format, fields, type ParsedDocument, redact } from "./document.ts";
 
@@ -216,16 +216,7 @@ function parseCanonicalRecord(raw: Record<string, unknown>): DocRegion {
   return { values, carried };
 }
 
-const inputSchema = regionSchema.omit({ revision: true, createdAt: true, updatedAt: true });
-
-/** The canonical rules (lengths, enums, name characters); uid "" stands for "not stated yet". */
 export function checkCanonical(values: RegionInput, uidStated = true): void {
-  const result = inputSchema.safeParse(values.uid === "" && !uidStated ? { ...values, uid: "-" } : values);
-  if (result.success) return;
-  const problems: Record<string, string[]> = {};
-  for (const issue of result.error.issues) {
-    const key = String(issue.path[0] ?? "record");
-    problems[key] = [...(problems[key] ?? []), issue.message];
-  }
-  throw new GatewayError("validation", "invalid record", { fields: problems });
+  // an unstated uid ("") is generated later: validate the rest
+  checkRegionInput(values.uid === "" && !uidStated ? { ...values, uid: "-" } : values);
 }

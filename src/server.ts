@@ -1,8 +1,9 @@
-import { serve } from "@hono/node-server";
+import type { AddressInfo } from "node:net";
+import { createAdaptorServer } from "@hono/node-server";
 import pino from "pino";
 import { Catalog } from "./catalog/service.ts";
 import { loadConfig } from "./config.ts";
-import { openDatabase } from "./db/client.ts";
+import { isNewDataDir, openDatabase } from "./db/client.ts";
 import { describeError } from "./domain/errors.ts";
 import { createSecretBox } from "./domain/secret-box.ts";
 import { createApp } from "./http/app.ts";
@@ -15,6 +16,15 @@ import { resolveSecretKey } from "./identity/secret-key.ts";
 export async function runServe(): Promise<void> {
   const config = loadConfig();
   const logger = pino({ level: config.logLevel });
+  // said plainly too when info logs are off: humans and scripts wait for these lines
+  const say = (message: string, fields: Record<string, unknown>, plain: string) => {
+    logger.info(fields, message);
+    if (!logger.isLevelEnabled("info")) process.stdout.write(`${plain}\n`);
+  };
+  if (!config.databaseUrl && isNewDataDir(config.dataDir)) {
+    const line = `initialising the embedded database in ${config.dataDir} (first start)…`;
+    say(line, {}, line);
+  }
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   await database.migrate();
   const secretBox = createSecretBox(resolveSecretKey(config.secretKey, config.dataDir, database.kind === "pglite"));
@@ -23,14 +33,6 @@ export async function runServe(): Promise<void> {
     pollIntervalMs: config.pollIntervalMs,
     onError: (message, err) => logger.warn({ error: describeError(err) }, message),
   });
-  if (!config.adminToken) {
-    const generated = await bootstrapAdmin(catalog, secretBox);
-    if (generated) {
-      const file = saveAdminToken(config.dataDir, generated);
-      // Printed once, to the terminal only (never through the logger); kept in a 0600 file.
-      process.stdout.write(`\nGenerated admin token (saved to ${file}):\n\n    ${generated}\n\n`);
-    }
-  }
   const auth = createAuthenticator({
     identity: () => catalog.identity(),
     secretBox,
@@ -56,19 +58,40 @@ export async function runServe(): Promise<void> {
       inFlight--;
     }
   };
-  const server = serve({ fetch, port: config.port, hostname: config.host }, (info) => {
-    logger.info({ address: info.address, port: info.port, database: database.kind }, "region-gateway listening");
-    // also said plainly, whatever LOG_LEVEL is: scripts and humans wait for this line
-    if (!logger.isLevelEnabled("info")) process.stdout.write(`region-gateway listening on ${info.address}:${info.port}\n`);
-  });
-
-  server.on("error", async (e: NodeJS.ErrnoException) => {
-    // e.g. EADDRINUSE: one clear line, the database closed, exit 2
+  const server = createAdaptorServer({ fetch, hostname: config.host });
+  let address: AddressInfo;
+  try {
+    address = await new Promise<AddressInfo>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(config.port, config.host, () => {
+        server.off("error", reject);
+        resolve(server.address() as AddressInfo);
+      });
+    });
+  } catch (error) {
+    // e.g. EADDRINUSE: one clear line, the database closed, exit 2, and no admin token generated
+    const e = error as NodeJS.ErrnoException;
     process.stderr.write(`region-gateway: cannot listen on ${config.host}:${config.port}: ${e.code ?? e.message}\n`);
     await catalog.close();
     await database.close();
     process.exit(2);
-  });
+  }
+  server.on("error", (e: NodeJS.ErrnoException) => logger.error({ error: e.code ?? e.message }, "server error"));
+  // only once the gateway can serve: a start that fails leaves no token behind
+  if (!config.adminToken) {
+    const generated = await bootstrapAdmin(catalog, secretBox);
+    if (generated) {
+      const file = saveAdminToken(config.dataDir, generated);
+      // Printed once, to the terminal only (never through the logger); kept in a 0600 file.
+      process.stdout.write(`\nGenerated admin token (saved to ${file}):\n\n    ${generated}\n\n`);
+    }
+  }
+  say(
+    "region-gateway listening",
+    { address: address.address, port: address.port, database: database.kind },
+    `region-gateway listening on ${address.address}:${address.port}`,
+  );
+
   // A request Node cannot even parse (bad Host, oversized headers) still gets a JSON answer.
   server.on("clientError", (e: NodeJS.ErrnoException, socket) => {
     if (!socket.writable) return socket.destroy();

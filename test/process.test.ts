@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import http from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -24,6 +24,9 @@ describe("region-gateway serve (real process, embedded database)", () => {
     // the key that seals secrets at rest, generated beside it on the embedded database
     expect(statSync(path.join(dataDir, "secret-key")).mode & 0o777).toBe(0o600);
     expect(gw.output().split(token).length - 1).toBe(1);
+    // the slow first start says what it is doing, once, before anything else
+    expect(gw.output()).toMatch(/^\{[^\n]*"msg":"initialising the embedded database in [^\n]* \(first start\)…"/);
+    expect(gw.output().split("initialising the embedded database").length - 1).toBe(1);
     const res = await fetch(`${gw.url}/v3/regions`, { headers: { "X-Auth-Token": token } });
     expect(res.status).toBe(200);
     expect((await fetch(`${gw.url}/v3/regions`, { headers: { "X-Auth-Token": "wrong" } })).status).toBe(401);
@@ -41,14 +44,18 @@ describe("region-gateway serve (real process, embedded database)", () => {
     expect(second.stderr).toMatch(/is in use by another region-gateway process \(pid \d+\)/);
     const otherDir = mkdtempSync(path.join(tmpdir(), "rg-proc-port-"));
     const port = new URL(running.url).port;
+    // no ADMIN_TOKEN: a start that cannot serve must not generate (print, save, store) an admin token
     const taken = spawnSync(process.execPath, [binPath, "serve"], {
-      env: { PATH: process.env.PATH ?? "", DATA_DIR: otherDir, PORT: port, ADMIN_TOKEN: "x" },
+      env: { PATH: process.env.PATH ?? "", DATA_DIR: otherDir, PORT: port, LOG_LEVEL: "silent" },
       encoding: "utf8",
       timeout: 60_000,
     });
+    const tokenSaved = existsSync(path.join(otherDir, "admin-token"));
     rmSync(otherDir, { recursive: true, force: true });
     expect(taken.status).toBe(2);
     expect(taken.stderr.trim()).toBe(`region-gateway: cannot listen on 127.0.0.1:${port}: EADDRINUSE`);
+    expect(taken.stdout).not.toMatch(/admin token|rgt_/);
+    expect(tokenSaved).toBe(false);
   });
 
   it("on SIGTERM finishes the in-flight request, then exits 0", async () => {
@@ -93,6 +100,7 @@ describe("region-gateway serve (real process, embedded database)", () => {
     gw = await startGateway({ DATA_DIR: dataDir });
     const token = readFileSync(path.join(dataDir, "admin-token"), "utf8").trim();
     expect(gw.output()).not.toContain(token);
+    expect(gw.output()).not.toContain("initialising the embedded database");
     const res = await fetch(`${gw.url}/v3/regions/in-flight`, { headers: { "X-Auth-Token": token } });
     expect(res.status).toBe(200);
     expect(((await res.json()) as { region: { description: string } }).region.description).toBe("sent across a SIGTERM");

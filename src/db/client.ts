@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
@@ -48,7 +48,7 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
       release = lockDataDir(options.dataDir);
     }
     try {
-      client = await PGlite.create(options.dataDir ? { dataDir: `${options.dataDir}/pglite` } : {});
+      client = await PGlite.create(options.dataDir ? { dataDir: pgliteDir(options.dataDir) } : {});
     } catch (e) {
       release();
       throw e;
@@ -56,6 +56,13 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
   }
   return openPglite(client, release);
 }
+
+/** True when `dataDir` holds no embedded database yet: the first start creates one (the slow part). */
+export function isNewDataDir(dataDir: string): boolean {
+  return !existsSync(path.join(pgliteDir(dataDir), "PG_VERSION"));
+}
+
+const pgliteDir = (dataDir: string) => `${dataDir}/pglite`;
 
 /**
  * PGlite is one process's database: a second process on the same files would lose writes.

@@ -72,3 +72,37 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pollIntervalMs: Math.round(e.POLL_INTERVAL * 1000),
   };
 }
+
+const cliEnvSchema = z.object({
+  RG_URL: z.string().optional(),
+  RG_TOKEN: z.string().optional(),
+  RG_SOURCE_TOKEN: z.string().optional(),
+  RG_PASSWORD: z.string().optional(),
+});
+
+/** What the client commands (credentials, audit, import, export) may take from the environment. */
+export interface CliConfig {
+  /** the gateway's base URL (`RG_URL`) */
+  url: string | undefined;
+  /** an admin token for the gateway (`RG_TOKEN`): kept out of `ps` and shell history */
+  token: string | undefined;
+  /** the token of an import's `--source` (`RG_SOURCE_TOKEN`) */
+  sourceToken: string | undefined;
+  /** the password of `credentials create --type password` (`RG_PASSWORD`) */
+  password: string | undefined;
+}
+
+const unsetIfEmpty = (v: string | undefined) => (v === "" ? undefined : v);
+
+export function loadCliConfig(env: NodeJS.ProcessEnv = process.env): CliConfig {
+  const e = cliEnvSchema.parse(env);
+  return {
+    url: unsetIfEmpty(e.RG_URL),
+    token: unsetIfEmpty(e.RG_TOKEN),
+    sourceToken: unsetIfEmpty(e.RG_SOURCE_TOKEN),
+    password: unsetIfEmpty(e.RG_PASSWORD),
+  };
+}
+
+/** Every variable this module reads (the README's configuration table lists each one). */
+export const environmentVariables = [...Object.keys(envSchema.shape), ...Object.keys(cliEnvSchema.shape)];

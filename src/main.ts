@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { registerConvert } from "./cli/convert.ts";
 import { registerAudit, registerCredentials } from "./cli/credentials.ts";
@@ -5,16 +6,23 @@ import { registerExport } from "./cli/export.ts";
 import { CliError } from "./cli/helpers.ts";
 import { registerImport } from "./cli/import.ts";
 
+const packageJson = new URL("../package.json", import.meta.url);
+
 export async function main(argv: string[]): Promise<void> {
+  const { version } = JSON.parse(readFileSync(packageJson, "utf8")) as { version: string };
   const program = new Command()
     .name("region-gateway")
-    .description("One region catalogue, served as Rainbond console OpenAPI and Keystone/Huawei /v3/regions")
+    .description(
+      "One region catalogue, served as Rainbond console OpenAPI and Keystone/Huawei /v3/regions.\n" +
+        "Without a command it runs `serve`.",
+    )
+    .version(version, "-V, --version", "print the version")
     // every usage error: commander's one line, exit 2 (help and --version exit 0); inherited by the commands
     .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
   // loaded on demand: the client commands (convert, import, …) need no database or server code
   program
     .command("serve", { isDefault: true })
-    .description("start the gateway")
+    .description("start the gateway (the default command)")
     .action(async () => (await import("./server.ts")).runServe());
   program
     .command("migrate")
@@ -27,7 +35,7 @@ export async function main(argv: string[]): Promise<void> {
   registerExport(program);
   // `serve` is the default command, so commander would read an unknown command as its argument
   const first = argv[2];
-  const known = program.commands.flatMap((c) => [c.name(), ...c.aliases()]);
+  const known = [...program.commands.flatMap((c) => [c.name(), ...c.aliases()]), "help"];
   if (first !== undefined && !first.startsWith("-") && !known.includes(first)) {
     throw new CliError(`unknown command '${first}' (commands: ${known.join(", ")})`, 2);
   }

@@ -1,15 +1,17 @@
 import type { Command } from "commander";
-import { callGateway, type GatewayTarget } from "./gateway-client.ts";
+import { loadCliConfig } from "../config.ts";
+import { callGateway, resolveTarget, targetOptions } from "./gateway-client.ts";
+
+type TargetOptions = { url?: string; token?: string };
 
 const out = (value: unknown): void => {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 };
 
-/** `credentials create|list|revoke --url GW --token T`: the admin API from the command line. */
+/** `credentials create|list|revoke [--url GW] [--token T]`: the admin API from the command line. */
 export function registerCredentials(program: Command): void {
   const credentials = program.command("credentials").description("manage credentials on a running gateway");
-  const target = (cmd: Command) =>
-    cmd.requiredOption("--url <url>", "the gateway's base URL").requiredOption("--token <token>", "an admin token");
+  const target = targetOptions;
 
   target(credentials.command("create"))
     .description("create a credential; its secret is printed once")
@@ -25,42 +27,38 @@ export function registerCredentials(program: Command): void {
       const body: Record<string, unknown> = { type: o.type, role: o.role };
       if (o.name) body.name = o.name;
       if (o.userName) body.user_name = o.userName;
-      const password = o.password ?? process.env.RG_PASSWORD;
+      const password = o.password ?? loadCliConfig().password;
       if (o.type === "password") body.password = password;
       if (o.privateRegions)
         body.private_regions = o.privateRegions === "*" ? "*" : o.privateRegions.split(",").map((s) => s.trim());
       if (o.enterpriseId) body.enterprise_id = o.enterpriseId;
       if (o.expiresAt) body.expires_at = o.expiresAt;
-      out(await callGateway(o as unknown as GatewayTarget, "POST", "/admin/v1/credentials", body));
+      out(await callGateway(resolveTarget(o), "POST", "/admin/v1/credentials", body));
     });
 
   target(credentials.command("list"))
     .description("list live credentials (no secrets)")
-    .action(async (o: GatewayTarget) => {
-      out(await callGateway(o, "GET", "/admin/v1/credentials"));
+    .action(async (o: TargetOptions) => {
+      out(await callGateway(resolveTarget(o), "GET", "/admin/v1/credentials"));
     });
 
   target(credentials.command("revoke"))
     .description("revoke a credential (effective on the next request)")
     .argument("<id>", "credential id")
-    .action(async (id: string, o: GatewayTarget) => {
-      await callGateway(o, "DELETE", `/admin/v1/credentials/${encodeURIComponent(id)}`);
+    .action(async (id: string, o: TargetOptions) => {
+      await callGateway(resolveTarget(o), "DELETE", `/admin/v1/credentials/${encodeURIComponent(id)}`);
       process.stdout.write(`revoked ${id}\n`);
     });
 }
 
-/** `audit --url GW --token T [--region NAME] [--limit N]`. */
+/** `audit [--url GW] [--token T] [--region NAME] [--limit N]`. */
 export function registerAudit(program: Command): void {
-  program
-    .command("audit")
-    .description("read the audit trail of a running gateway, newest first")
-    .requiredOption("--url <url>", "the gateway's base URL")
-    .requiredOption("--token <token>", "an admin token")
+  targetOptions(program.command("audit").description("read the audit trail of a running gateway, newest first"))
     .option("--region <name>", "only changes to this region (or credential id)")
     .option("--limit <n>", "how many entries", "100")
-    .action(async (o: GatewayTarget & { region?: string; limit: string }) => {
+    .action(async (o: TargetOptions & { region?: string; limit: string }) => {
       const q = new URLSearchParams({ limit: o.limit });
       if (o.region) q.set("region", o.region);
-      out(await callGateway(o, "GET", `/admin/v1/audit?${q}`));
+      out(await callGateway(resolveTarget(o), "GET", `/admin/v1/audit?${q}`));
     });
 }

@@ -1,5 +1,6 @@
 import { type Command, Option } from "commander";
 import type { ImportReport } from "../catalog/import.ts";
+import { loadCliConfig } from "../config.ts";
 import { type Format, formats } from "../migration/document.ts";
 import { importModes } from "../migration/plan.ts";
 import {
@@ -14,10 +15,11 @@ import {
   usageExits,
   writeOutput,
 } from "./helpers.ts";
+import { resolveTarget } from "./gateway-client.ts";
 import { fetchSource, type SourceFormat } from "./source-helpers.ts";
 
 interface ImportOptions {
-  url: string;
+  url?: string;
   token?: string;
   format?: Format;
   mode: (typeof importModes)[number];
@@ -42,8 +44,8 @@ export function registerImport(program: Command): void {
       .command("import")
       .description("import a region document (a file, standard input or a live catalogue) into a running gateway")
       .argument("[file]", "the document; standard input when absent (unless --source)")
-      .requiredOption("--url <url>", "the gateway's base URL")
-      .option("--token <token>", "an admin token (default: $RG_TOKEN)")
+      .option("--url <url>", "the gateway's base URL (default: $RG_URL)")
+      .option("--token <token>", "an admin token (default: $RG_TOKEN; keeps it out of ps and shell history)")
       .addOption(new Option("--format <format>", "format of the document").choices(formats))
       .addOption(
         new Option("--mode <mode>", "upsert, or create-only (never change an existing region)")
@@ -59,8 +61,7 @@ export function registerImport(program: Command): void {
 }
 
 export async function runImport(file: string | undefined, o: ImportOptions): Promise<number> {
-  const token = o.token ?? process.env.RG_TOKEN;
-  if (!token) throw new CliError("--token (or RG_TOKEN) is required", exitCodes.usage);
+  const { url: gateway, token } = resolveTarget(o);
   const progress = new Progress();
   let format: Format;
   let body: string;
@@ -70,7 +71,7 @@ export async function runImport(file: string | undefined, o: ImportOptions): Pro
     if (o.format && o.format !== o.sourceFormat)
       throw new CliError("--format must match --source-format (or be left out)", exitCodes.usage);
     format = o.sourceFormat;
-    const doc = await fetchSource(o.source, o.sourceFormat, o.sourceToken ?? process.env.RG_SOURCE_TOKEN, progress);
+    const doc = await fetchSource(o.source, o.sourceFormat, o.sourceToken ?? loadCliConfig().sourceToken, progress);
     body = JSON.stringify(doc);
   } else {
     if (!o.format) throw new CliError("--format is required (rainbond, keystone or canonical)", exitCodes.usage);
@@ -78,13 +79,13 @@ export async function runImport(file: string | undefined, o: ImportOptions): Pro
     body = await readInput(file);
   }
 
-  const url = new URL(`${o.url.replace(/\/+$/, "")}/admin/v1/import`);
+  const url = new URL(`${gateway.replace(/\/+$/, "")}/admin/v1/import`);
   url.searchParams.set("format", format);
   url.searchParams.set("mode", o.mode);
   url.searchParams.set("dry_run", o.dryRun ? "true" : "false");
   const bytes = Buffer.byteLength(body);
   const size = bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
-  progress.update(`${o.dryRun ? "checking" : "importing"} a ${format} document (${size}) at ${o.url}`);
+  progress.update(`${o.dryRun ? "checking" : "importing"} a ${format} document (${size}) at ${gateway}`);
   const res = await fetchOrFail(url.toString(), {
     method: "POST",
     headers: { "X-Auth-Token": token, "Content-Type": "application/json" },

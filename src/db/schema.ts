@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { bigint, foreignKey, index, integer, jsonb, pgTable, text, timestamp, varchar } from "drizzle-orm/pg-core";
 
-/** One row per canonical region (see DESIGN.md's table). */
+/** One row per canonical region (see the table in docs/design.md). */
 export const regions = pgTable(
   "regions",
   {

@@ -12,5 +12,5 @@ export function cachedJson(c: Context, catalog: Catalog, key: string, render: ()
   return c.body(body as Uint8Array<ArrayBuffer>, 200, { "Content-Type": "application/json" });
 }
 
-/** A region's ETag: its revision, bumped by every write (DESIGN.md). */
+/** A region's ETag: its revision, bumped by every write (docs/design.md). */
 export const etagOf = (r: { uid: string; revision: number }): string => `"${r.uid}.${r.revision}"`;

@@ -8,7 +8,7 @@ export const isFormat = (value: unknown): value is Format => formats.includes(va
 
 export type Field = keyof RegionInput;
 
-/** Canonical field order (DESIGN.md's table): canonical documents and reports use it. */
+/** Canonical field order (the table in docs/design.md): canonical documents and reports use it. */
 export const fields: readonly Field[] = [
   "uid",
   "name",

@@ -648,7 +648,7 @@ describe("round trips", () => {
 });
 
 describe("golden fixtures from the API documents", () => {
-  // test/fixtures/rainbond-00N-*.txt are verbatim copies of ../shared/reference/00N_*.txt.
+  // test/fixtures/rainbond-00N-*.txt are verbatim copies of the Rainbond console API documents.
   const fixture = (file: string) => readFileSync(new URL(`../fixtures/${file}`, import.meta.url), "utf8");
   /** The "Body请求参数" example of a document. */
   const documentedBody = (file: string) => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -71,5 +71,56 @@ describe("credentials and audit commands (real processes)", () => {
     const badInput = await run(["credentials", "create", "--url", gw.url, "--token", admin, "--type", "token", "--role", "root"]);
     expect(badInput.code).toBe(1);
     expect(badInput.stderr).toContain("400");
+  });
+
+  it("takes the gateway and the token from RG_URL and RG_TOKEN (nothing secret on the command line)", async () => {
+    const env = { RG_URL: gw.url, RG_TOKEN: admin };
+    const created = await run(["credentials", "create", "--type", "token", "--role", "reader", "--name", "from-env"], env);
+    expect(created.code).toBe(0);
+    const { id } = JSON.parse(created.stdout) as { id: string };
+    const listed = await run(["credentials", "list"], env);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toContain("from-env");
+    const audit = await run(["audit", "--region", id, "--limit", "5"], env);
+    expect(audit.code).toBe(0);
+    expect(JSON.parse(audit.stdout).entries[0].action).toBe("credential.create");
+    expect((await run(["credentials", "revoke", id], env)).stdout.trim()).toBe(`revoked ${id}`);
+    const exported = await run(["export", "--format", "keystone"], env);
+    expect(exported.code).toBe(0);
+    expect(JSON.parse(exported.stdout)).toHaveProperty("regions");
+    // an option still wins over the environment
+    expect((await run(["credentials", "list", "--token", "wrong"], env)).code).toBe(2);
+    for (const args of [["credentials", "list"], ["audit"], ["export", "--format", "keystone"]]) {
+      const noUrl = await run(args, { RG_TOKEN: admin });
+      expect(noUrl.code).toBe(2);
+      expect(noUrl.stderr.trim()).toBe("region-gateway: --url (or RG_URL) is required");
+      const noToken = await run(args, { RG_URL: gw.url });
+      expect(noToken.code).toBe(2);
+      expect(noToken.stderr.trim()).toBe("region-gateway: --token (or RG_TOKEN) is required");
+    }
+  });
+});
+
+// The command line's own help and version (no gateway needed).
+describe("help and --version (real processes)", () => {
+  it("`help` lists the commands and says the bare command runs serve; `help COMMAND` shows that command", async () => {
+    const help = await run(["help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("Without a command it runs `serve`.");
+    expect(help.stdout).toMatch(/serve\s+start the gateway \(the default command\)/);
+    expect(help.stdout).toMatch(/help \[command\]/);
+    const importHelp = await run(["help", "import"]);
+    expect(importHelp.code).toBe(0);
+    expect(importHelp.stdout).toContain("Usage: region-gateway import [options] [file]");
+    expect(importHelp.stdout).toContain("(default: $RG_TOKEN");
+  });
+
+  it("--version prints the version of package.json", async () => {
+    const { version } = JSON.parse(readFileSync(path.resolve(import.meta.dirname, "../../package.json"), "utf8"));
+    for (const flag of ["--version", "-V"]) {
+      const res = await run([flag]);
+      expect(res.code).toBe(0);
+      expect(res.stdout).toBe(`${version}\n`);
+    }
   });
 });

@@ -6,7 +6,7 @@ import { documentExample } from "../cli/cli-support.ts";
 import { backends } from "../support/backends.ts";
 import { adminToken, clients, openTestApp, type TestApp } from "../support/test-app.ts";
 
-// test/fixtures/* are verbatim copies of ../shared/reference/00N_*.txt
+// test/fixtures/* are verbatim copies of the Rainbond console and Huawei IAM API documents
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/${name}`, import.meta.url), "utf8");
 
 /** The Huawei document's sample response (plain text, not fenced): the first balanced JSON object after the heading. */

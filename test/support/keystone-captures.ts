@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 
 /**
- * The raw exchanges with a real Keystone 22 (verbatim copies of ../shared/reference/keystone-captures,
+ * The raw exchanges with a real Keystone 22 (Debian's, captured with curl;
  * kept in the repository so CI has them), parsed into request and response.
  */
 const dir = path.join(import.meta.dirname, "..", "fixtures", "keystone-captures");

@@ -3,6 +3,7 @@ import type { ImportReport } from "../catalog/import.ts";
 import { loadCliConfig } from "../config.ts";
 import { type Format, formats } from "../migration/document.ts";
 import { importModes } from "../migration/plan.ts";
+import { resolveTarget } from "./gateway-client.ts";
 import {
   action,
   CliError,
@@ -15,7 +16,6 @@ import {
   usageExits,
   writeOutput,
 } from "./helpers.ts";
-import { resolveTarget } from "./gateway-client.ts";
 import { fetchSource, type SourceFormat } from "./source-helpers.ts";
 
 interface ImportOptions {
@@ -34,8 +34,8 @@ interface ImportOptions {
 const listed = 50;
 
 /**
- * `import --url GW --token T --format F FILE [--dry-run] [--mode upsert|create-only]`, or
- * `import --url GW --token T --source URL --source-format rainbond|keystone [--source-token T]`:
+ * `import [--url GW] [--token T] --format F FILE [--dry-run] [--mode upsert|create-only]`, or
+ * `import [--url GW] [--token T] --source URL --source-format rainbond|keystone [--source-token T]`:
  * one call of the gateway's `POST /admin/v1/import`, all or nothing.
  */
 export function registerImport(program: Command): void {

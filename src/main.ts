@@ -6,10 +6,21 @@ import { registerExport } from "./cli/export.ts";
 import { CliError } from "./cli/helpers.ts";
 import { registerImport } from "./cli/import.ts";
 
-const packageJson = new URL("../package.json", import.meta.url);
+/** The version in the package's package.json, found upwards from this module (sources or a build). */
+function packageVersion(): string {
+  for (let dir = new URL(".", import.meta.url); dir.pathname !== "/"; dir = new URL("..", dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL("package.json", dir), "utf8")) as { name?: string; version?: string };
+      if (pkg.name === "region-gateway" && pkg.version) return pkg.version;
+    } catch {
+      // no package.json here: look one level up
+    }
+  }
+  return "unknown";
+}
 
 export async function main(argv: string[]): Promise<void> {
-  const { version } = JSON.parse(readFileSync(packageJson, "utf8")) as { version: string };
+  const version = packageVersion();
   const program = new Command()
     .name("region-gateway")
     .description(

@@ -78,25 +78,34 @@ describe("credentials and audit commands (real processes)", () => {
     const created = await run(["credentials", "create", "--type", "token", "--role", "reader", "--name", "from-env"], env);
     expect(created.code).toBe(0);
     const { id } = JSON.parse(created.stdout) as { id: string };
-    const listed = await run(["credentials", "list"], env);
+    const [listed, audit, exported] = await Promise.all([
+      run(["credentials", "list"], env),
+      run(["audit", "--region", id, "--limit", "5"], env),
+      run(["export", "--format", "keystone"], env),
+    ]);
     expect(listed.code).toBe(0);
     expect(listed.stdout).toContain("from-env");
-    const audit = await run(["audit", "--region", id, "--limit", "5"], env);
     expect(audit.code).toBe(0);
     expect(JSON.parse(audit.stdout).entries[0].action).toBe("credential.create");
     expect((await run(["credentials", "revoke", id], env)).stdout.trim()).toBe(`revoked ${id}`);
-    const exported = await run(["export", "--format", "keystone"], env);
     expect(exported.code).toBe(0);
     expect(JSON.parse(exported.stdout)).toHaveProperty("regions");
-    // an option still wins over the environment
-    expect((await run(["credentials", "list", "--token", "wrong"], env)).code).toBe(2);
-    for (const args of [["credentials", "list"], ["audit"], ["export", "--format", "keystone"]]) {
-      const noUrl = await run(args, { RG_TOKEN: admin });
-      expect(noUrl.code).toBe(2);
-      expect(noUrl.stderr.trim()).toBe("region-gateway: --url (or RG_URL) is required");
-      const noToken = await run(args, { RG_URL: gw.url });
-      expect(noToken.code).toBe(2);
-      expect(noToken.stderr.trim()).toBe("region-gateway: --token (or RG_TOKEN) is required");
+    // an option still wins over the environment; neither: one line, exit 2
+    const [overridden, noUrl, noToken, importNoToken] = await Promise.all([
+      run(["credentials", "list", "--token", "wrong"], env),
+      run(["audit"], { RG_TOKEN: admin }),
+      run(["credentials", "list"], { RG_URL: gw.url }),
+      run(["import", "--format", "keystone", "-"], { RG_URL: gw.url }),
+    ]);
+    expect(overridden.code).toBe(2);
+    expect(overridden.stderr).toContain("401");
+    for (const [res, missing] of [
+      [noUrl, "--url (or RG_URL)"],
+      [noToken, "--token (or RG_TOKEN)"],
+      [importNoToken, "--token (or RG_TOKEN)"],
+    ] as const) {
+      expect(res.code).toBe(2);
+      expect(res.stderr).toBe(`region-gateway: ${missing} is required\n`);
     }
   });
 });

@@ -80,7 +80,9 @@ describe("README code blocks, run as written", () => {
     });
     await pg.close();
     gw = await startGateway({ DATA_DIR: path.join(dir, "data"), MANAGE_TOKEN: manageToken, LOG_LEVEL: "silent" });
+    // generated although MANAGE_TOKEN is set, as the README says
     adminToken = readFileSync(path.join(dir, "data", "admin-token"), "utf8").trim();
+    expect(adminToken).toMatch(/^rgt_/);
   });
   afterAll(async () => {
     if (gw) await stopGateway(gw);

@@ -8,8 +8,6 @@ import { defaultLocale, newRegionInput, type Region, type RegionChanges, type Re
 
 /** Keys with a meaning of their own; every other key of a region body is an extra property. */
 const ownKeys = new Set(["id", "description", "parent_region_id", "type", "locales", "links"]);
-/** Huawei's Go SDK has no omitempty on these two locales, so they are always emitted. */
-const alwaysLocales = ["zh-cn", "en-us"] as const;
 
 export function regionUrl(baseUrl: string, id: string): string {
   // Keystone joins the id raw, without URL-encoding it.
@@ -17,8 +15,11 @@ export function regionUrl(baseUrl: string, id: string): string {
 }
 
 export function toKeystoneRegion(r: Region, baseUrl: string) {
+  // Huawei's Go SDK has no omitempty on zh-cn and en-us: both are always emitted. The display
+  // name (alias) is Chinese by convention, so en-us falls back to the region's id, not to it.
   const locales: Record<string, string> = { ...r.locales };
-  for (const l of alwaysLocales) locales[l] ??= r.alias;
+  locales["zh-cn"] ??= r.alias;
+  locales["en-us"] ??= r.name;
   const extra = Object.fromEntries(Object.entries(r.extra).filter(([k]) => !ownKeys.has(k)));
   return {
     ...extra,

@@ -58,7 +58,7 @@ describe("toKeystoneRegion", () => {
       description: "China North 1",
       parent_region_id: null,
       type: "public",
-      locales: { "zh-cn": "华北一", "en-us": "华北一" },
+      locales: { "zh-cn": "华北一", "en-us": "cn-north-1" },
       links: { self: "http://127.0.0.1:5000/v3/regions/cn-north-1" },
     });
   });
@@ -94,16 +94,16 @@ describe("toKeystoneRegion", () => {
 
   it.each<{ name: string; locales: Record<string, string>; alias: string; want: Record<string, string> }>([
     {
-      name: "no locales: both mandatory ones fall back to the alias",
+      name: "no locales: zh-cn falls back to the alias, en-us to the region's id",
       locales: {},
-      alias: "Beijing",
-      want: { "zh-cn": "Beijing", "en-us": "Beijing" },
+      alias: "北京",
+      want: { "zh-cn": "北京", "en-us": "r" },
     },
     {
-      name: "zh-cn only: en-us falls back",
+      name: "zh-cn only: en-us falls back to the id, never to the Chinese alias",
       locales: { "zh-cn": "北京" },
       alias: "北京",
-      want: { "zh-cn": "北京", "en-us": "北京" },
+      want: { "zh-cn": "北京", "en-us": "r" },
     },
     {
       name: "en-us only: zh-cn falls back",
@@ -390,8 +390,8 @@ describe("round trips: canonical → toKeystoneRegion → parseKeystoneBody → 
     expect(input.scope).toBe(r.scope);
     expect(input.alias).toBe(r.alias);
     expect(input.extra).toEqual(r.extra);
-    // locales come back as rendered: the mandatory two filled in from the alias
-    expect(input.locales).toEqual({ "zh-cn": r.alias, "en-us": r.alias, ...r.locales });
+    // locales come back as rendered: the mandatory two filled in (zh-cn from the alias, en-us from the id)
+    expect(input.locales).toEqual({ "zh-cn": r.alias, "en-us": r.name, ...r.locales });
     // and rendering the result again gives the same object, key for key
     expect(wire(toKeystoneRegion({ ...r, ...input }, base))).toEqual(rendered.region);
     // Rainbond-only fields are not invented

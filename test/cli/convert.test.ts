@@ -47,7 +47,7 @@ describe("region-gateway convert (real process)", () => {
           description: "east cluster",
           parent_region_id: null,
           type: "public",
-          locales: { "zh-cn": "华东", "en-us": "华东" },
+          locales: { "zh-cn": "华东", "en-us": "rb-east" },
           links: { self: "https://iam.example.com/v3/regions/rb-east" },
         },
       ],

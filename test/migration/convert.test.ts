@@ -187,7 +187,7 @@ describe("cross-format conversions lose exactly what the report says", () => {
           description: "east",
           parent_region_id: null,
           type: "public",
-          locales: { "zh-cn": "华东", "en-us": "华东" },
+          locales: { "zh-cn": "华东", "en-us": "rb-east" },
           links: { self: `${base}/v3/regions/rb-east` },
         },
       ],

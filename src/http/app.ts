@@ -10,6 +10,7 @@ import { createAdminMigrationRoutes, isImportPath } from "./admin-migration-rout
 import { createAdminRoutes } from "./admin-routes.ts";
 import { limitBody } from "./body.ts";
 import { createKeystoneAuthRoutes } from "./keystone-auth-routes.ts";
+import { createKeystoneAuthInfoRoutes } from "./keystone-catalog.ts";
 import { renderKeystoneError } from "./keystone-errors.ts";
 import { createKeystoneRoutes } from "./keystone-routes.ts";
 import { renderRainbondError } from "./rainbond-errors.ts";
@@ -90,6 +91,7 @@ export function createApp(deps: AppDeps) {
       now: deps.now,
     }),
   );
+  app.route("/", createKeystoneAuthInfoRoutes({ catalog: deps.catalog, auth: deps.auth, baseUrl }));
   app.route("/", createAdminRoutes({ catalog: deps.catalog, auth: deps.auth, secretBox: deps.secretBox }));
   app.route("/", createKeystoneRoutes({ catalog: deps.catalog, auth: deps.auth, newUid, baseUrl }));
   app.route("/", createAdminMigrationRoutes({ catalog: deps.catalog, auth: deps.auth, newUid, baseUrl }));

@@ -5,13 +5,14 @@ import type { Catalog } from "../catalog/service.ts";
 import type { CredentialRow } from "../db/schema.ts";
 import { GatewayError } from "../domain/errors.ts";
 import { actorOf } from "../domain/principal.ts";
-import type { Authenticator } from "../identity/authenticator.ts";
+import type { Authenticator, TokenSubject } from "../identity/authenticator.ts";
 import { revokeIssuedToken } from "../identity/credential-service.ts";
 import { isExpired, principalOf } from "../identity/credentials.ts";
 import { issueToken, type TokenPayload } from "../identity/issued-tokens.ts";
 import { verifyPassword } from "../identity/passwords.ts";
 import { type AuthVariables, keystoneAuth } from "./auth.ts";
 import { readJson } from "./body.ts";
+import { defaultDomain, serviceCatalog, stableId } from "./keystone-catalog.ts";
 import { keystoneMessages } from "./keystone-errors.ts";
 import { resource } from "./resource.ts";
 
@@ -44,18 +45,48 @@ const authBody = z.object({
   }),
 });
 
-const defaultDomain = { id: "default", name: "Default" };
 const unauthorized = () => new GatewayError("unauthorized", keystoneMessages.unauthorized);
 // Keystone's timestamps: microseconds, "Z"
 const keystoneTime = (ms: number) => new Date(ms).toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
-const stableId = (s: string) => createHash("sha256").update(s).digest("hex").slice(0, 32);
+// a stored credential's audit id: the same for every validation of it
+const storedAuditId = (id: string) => createHash("sha256").update(`audit:${id}`).digest("base64url").slice(0, 22);
+
+/** What a token body says, for an issued token and for a stored one alike. */
+interface TokenView {
+  credential: CredentialRow;
+  methods: string[];
+  auditIds: string[];
+  issuedAt: number;
+  /** null: a stored credential without an expiry */
+  expiresAt: number | null;
+  project?: { id: string; name: string } | undefined;
+}
+
+const viewOf = (s: TokenSubject): TokenView =>
+  s.kind === "issued"
+    ? {
+        credential: s.credential,
+        methods: s.payload.methods,
+        auditIds: s.payload.root ? [s.payload.id, s.payload.root] : [s.payload.id],
+        issuedAt: s.payload.iat,
+        expiresAt: s.payload.exp,
+        project: s.payload.project,
+      }
+    : {
+        credential: s.credential,
+        methods: ["token"],
+        auditIds: [storedAuditId(s.credential.id)],
+        issuedAt: Date.parse(s.credential.createdAt),
+        expiresAt: s.credential.expiresAt === null ? null : Date.parse(s.credential.expiresAt),
+      };
 
 /** `POST|GET|HEAD|DELETE /v3/auth/tokens`: password (or token) authentication, as keystoneauth expects. */
 export function createKeystoneAuthRoutes(deps: KeystoneAuthDeps) {
   const now = deps.now ?? Date.now;
   const router = new Hono<{ Variables: AuthVariables }>({ strict: false });
 
-  const tokenBody = (p: TokenPayload, cred: CredentialRow, base: string, withCatalog: boolean) => {
+  const tokenBody = (v: TokenView, base: string, withCatalog: boolean) => {
+    const cred = v.credential;
     const roles =
       cred.role === "admin"
         ? [
@@ -64,36 +95,17 @@ export function createKeystoneAuthRoutes(deps: KeystoneAuthDeps) {
             { id: stableId("role:reader"), name: "reader" },
           ]
         : [{ id: stableId("role:reader"), name: "reader" }];
-    const url = `${base}/v3/`;
-    const endpoint = (iface: string) => ({
-      id: stableId(`endpoint:${iface}`),
-      interface: iface,
-      region_id: "RegionOne",
-      url,
-      region: "RegionOne",
-    });
     return {
       token: {
-        methods: p.methods,
+        methods: v.methods,
         user: { domain: defaultDomain, id: cred.id, name: cred.userName ?? cred.name, password_expires_at: null },
-        audit_ids: p.root ? [p.id, p.root] : [p.id],
-        expires_at: keystoneTime(p.exp),
-        issued_at: keystoneTime(p.iat),
-        ...(p.project ? { project: { domain: defaultDomain, ...p.project } } : {}),
+        audit_ids: v.auditIds,
+        expires_at: v.expiresAt === null ? null : keystoneTime(v.expiresAt),
+        issued_at: keystoneTime(v.issuedAt),
+        ...(v.project ? { project: { domain: defaultDomain, ...v.project } } : {}),
         is_domain: false,
         roles,
-        ...(withCatalog
-          ? {
-              catalog: [
-                {
-                  endpoints: ["public", "internal", "admin"].map(endpoint),
-                  id: stableId("service:identity"),
-                  type: "identity",
-                  name: "keystone",
-                },
-              ],
-            }
-          : {}),
+        ...(withCatalog ? { catalog: serviceCatalog(deps.catalog, principalOf(cred), base) } : {}),
       },
     };
   };
@@ -133,17 +145,27 @@ export function createKeystoneAuthRoutes(deps: KeystoneAuthDeps) {
       const iat = now();
       let exp = iat + deps.tokenTtlSeconds * 1000;
       let root: string | undefined;
+      let key: string | undefined;
       if (identity.methods.includes("password")) {
         credential = await passwordCredential(identity.password);
         methods = ["password"];
       } else if (identity.methods.includes("token") && identity.token) {
-        const issued = deps.auth.readIssued(identity.token.id);
-        if (!issued) throw unauthorized();
-        credential = issued.credential;
-        methods = issued.payload.methods.includes("token") ? issued.payload.methods : [...issued.payload.methods, "token"];
-        // as Keystone: a token obtained with a token expires with it, and is revoked with it
-        exp = issued.payload.exp;
-        root = issued.payload.root ?? issued.payload.id;
+        const subject = deps.auth.readSubject(identity.token.id);
+        if (!subject) throw unauthorized();
+        credential = subject.credential;
+        if (subject.kind === "issued") {
+          const issued = subject.payload;
+          methods = issued.methods.includes("token") ? issued.methods : [...issued.methods, "token"];
+          // as Keystone: a token obtained with a token expires with it, and is revoked with it
+          exp = issued.exp;
+          root = issued.root ?? issued.id;
+          key = issued.key;
+        } else {
+          // a stored token: the ordinary lifetime, cut to the credential's expiry below; revoking the
+          // credential ends the issued token too (it names the credential)
+          methods = ["token"];
+          key = subject.key;
+        }
       } else {
         throw new GatewayError("unauthorized", "Only the password and token authentication methods are supported.");
       }
@@ -155,11 +177,16 @@ export function createKeystoneAuthRoutes(deps: KeystoneAuthDeps) {
         exp,
         root,
         project: scopeOf(parsed.data.auth.scope),
+        key,
       });
       const base = deps.baseUrl(c.req.url);
-      return c.json(tokenBody(payload, credential, base, c.req.query("nocatalog") === undefined), 201, {
-        "X-Subject-Token": token,
-      });
+      return c.json(
+        tokenBody(viewOf({ kind: "issued", payload, credential }), base, c.req.query("nocatalog") === undefined),
+        201,
+        {
+          "X-Subject-Token": token,
+        },
+      );
     },
     GET: (c) => validate(c),
     DELETE: async (c) => {
@@ -174,7 +201,8 @@ export function createKeystoneAuthRoutes(deps: KeystoneAuthDeps) {
     },
   });
 
-  // GET (and HEAD) validate X-Subject-Token for any authenticated caller.
+  // GET (and HEAD) validate X-Subject-Token for any authenticated caller; DELETE revokes an issued
+  // token only (a stored credential is revoked through the admin API).
   async function requireCaller(c: Context<{ Variables: AuthVariables }>) {
     await keystoneAuth(deps.auth)(c, async () => {});
     const subjectToken = c.req.header("X-Subject-Token")?.trim() ?? "";
@@ -183,14 +211,12 @@ export function createKeystoneAuthRoutes(deps: KeystoneAuthDeps) {
     return subject;
   }
   async function validate(c: Context<{ Variables: AuthVariables }>) {
-    const subject = await requireCaller(c);
-    return c.json(
-      tokenBody(subject.payload, subject.credential, deps.baseUrl(c.req.url), c.req.query("nocatalog") === undefined),
-      200,
-      {
-        "X-Subject-Token": c.req.header("X-Subject-Token") ?? "",
-      },
-    );
+    await keystoneAuth(deps.auth)(c, async () => {});
+    const subject = deps.auth.readSubject(c.req.header("X-Subject-Token")?.trim() ?? "");
+    if (!subject) throw new GatewayError("not_found", "Could not find token.");
+    return c.json(tokenBody(viewOf(subject), deps.baseUrl(c.req.url), c.req.query("nocatalog") === undefined), 200, {
+      "X-Subject-Token": c.req.header("X-Subject-Token") ?? "",
+    });
   }
 
   return router;

@@ -1,4 +1,4 @@
-import { timingSafeEqual } from "node:crypto";
+import { createHmac, timingSafeEqual } from "node:crypto";
 import type { IdentityData } from "../catalog/service.ts";
 import type { CredentialRow } from "../db/schema.ts";
 import type { Principal } from "../domain/principal.ts";
@@ -17,8 +17,22 @@ export interface Authenticator {
   authenticateSigned(req: SignedRequest): { principal: Principal } | { principal: null; reason: SignatureCheck };
   /** an issued Keystone token's payload and credential, if it is valid now */
   readIssued(token: string): { payload: TokenPayload; credential: CredentialRow } | null;
+  /**
+   * Any token that names a user at /v3/auth/tokens (as X-Subject-Token or through the token
+   * method): an issued token, a stored `rgt_` credential, or ADMIN_TOKEN. Not MANAGE_TOKEN,
+   * which opens only the v2 manage API.
+   */
+  readSubject(token: string): TokenSubject | null;
   tokenSigningKey: Buffer;
 }
+
+export type TokenSubject =
+  | { kind: "issued"; payload: TokenPayload; credential: CredentialRow }
+  /** `key`: set for ADMIN_TOKEN, carried by the tokens obtained from it */
+  | { kind: "stored"; credential: CredentialRow; key?: string | undefined };
+
+/** The user ADMIN_TOKEN stands for at /v3/auth/tokens: an admin that sees every region and never expires. */
+export const adminTokenUserId = "env:ADMIN_TOKEN";
 
 export interface AuthenticatorOptions {
   /** live credentials and revocations (the catalogue's snapshot) */
@@ -47,12 +61,33 @@ export function createAuthenticator(o: AuthenticatorOptions): Authenticator {
   const now = o.now ?? Date.now;
   const signingKey = o.secretBox.derive("keystone-token");
   const staticTokens: Array<{ digest: Buffer; principal: Principal; realms: Realm[] | null }> = [];
-  if (o.adminToken)
+  let admin: { digest: Buffer; row: CredentialRow; key: string } | undefined;
+  if (o.adminToken) {
     staticTokens.push({
       digest: digest(o.adminToken),
-      principal: staticPrincipal("env:ADMIN_TOKEN", "ADMIN_TOKEN"),
+      principal: staticPrincipal(adminTokenUserId, "ADMIN_TOKEN"),
       realms: null,
     });
+    admin = {
+      digest: digest(o.adminToken),
+      key: createHmac("sha256", signingKey).update(o.adminToken).digest("base64url").slice(0, 22),
+      row: {
+        id: adminTokenUserId,
+        type: "token",
+        name: "ADMIN_TOKEN",
+        role: "admin",
+        privateRegions: ["*"],
+        enterpriseId: null,
+        expiresAt: null,
+        userName: null,
+        accessKey: null,
+        secretHash: null,
+        sealedSecret: null,
+        createdAt: new Date(now()).toISOString(),
+        revokedAt: null,
+      },
+    };
+  }
   if (o.manageToken) {
     staticTokens.push({
       digest: digest(o.manageToken),
@@ -86,13 +121,25 @@ export function createAuthenticator(o: AuthenticatorOptions): Authenticator {
     const data = o.identity();
     // revoking a token also revokes the tokens obtained from it with the token method
     if (data.revokedTokens.has(payload.id) || (payload.root !== undefined && data.revokedTokens.has(payload.root))) return null;
+    if (payload.cred === adminTokenUserId) {
+      return admin && payload.key === admin.key ? { payload, credential: admin.row } : null;
+    }
     const credential = live(indexOf(data).byId.get(payload.cred));
     return credential ? { payload, credential } : null;
+  };
+
+  const readSubject: Authenticator["readSubject"] = (token) => {
+    if (admin && timingSafeEqual(digest(token), admin.digest)) return { kind: "stored", credential: admin.row, key: admin.key };
+    const issued = readIssued(token);
+    if (issued) return { kind: "issued", ...issued };
+    const row = live(indexOf(o.identity()).byTokenHash.get(hashToken(token)));
+    return row ? { kind: "stored", credential: row } : null;
   };
 
   return {
     tokenSigningKey: signingKey,
     readIssued,
+    readSubject,
     authenticate(token, realm) {
       const presented = digest(token);
       for (const s of staticTokens) {

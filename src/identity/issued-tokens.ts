@@ -17,6 +17,8 @@ export interface TokenPayload {
   iat: number;
   exp: number;
   project?: { id: string; name: string } | undefined;
+  /** for a token obtained with ADMIN_TOKEN: a keyed fingerprint of it, so rotating ADMIN_TOKEN ends them */
+  key?: string | undefined;
 }
 
 const prefix = "rgw1.";

@@ -162,7 +162,7 @@ function expectScenarios(client: keyof typeof clientsAvailable, p: string, run: 
 
   const reader = scenario("stored reader token: sees the public regions, cannot write");
   expect(reader.login, JSON.stringify(reader)).toEqual({ ok: true });
-  const listed = (reader.results[0]?.value as Array<{ id: string }>).map((x) => x.id);
+  const listed = ((reader.results[0]?.value ?? []) as Array<{ id: string }>).map((x) => x.id);
   expect(listed).toContain(realRegion);
   expect(listed).not.toContain(hiddenRegion);
   expect(reader.results[1]).toMatchObject({ ok: false, status: 403 });

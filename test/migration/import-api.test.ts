@@ -187,6 +187,24 @@ for (const backend of backends) {
       expect(after).toEqual(show);
     });
 
+    it("a Keystone export made before en-us fell back to the id: importing it stores the old en-us (the README's migration note)", async () => {
+      const created = await post("format=keystone", { regions: [{ id: "loc-old", locales: { "zh-cn": "旧区" } }] });
+      expect(created.status).toBe(200);
+      const shown = (await (await c.keystone("GET", "/v3/regions/loc-old")).json()) as { region: { locales: unknown } };
+      expect(shown.region.locales).toEqual({ "zh-cn": "旧区", "en-us": "loc-old" });
+      // the old export spelled en-us out as the alias: a stored locale now, shown as stored
+      const old = { regions: [{ id: "loc-old", locales: { "zh-cn": "旧区", "en-us": "旧区" } }] };
+      expect(((await (await post("format=keystone", old)).json()) as Report).updated).toEqual([
+        { name: "loc-old", fields: ["locales"] },
+      ]);
+      const after = (await (await c.keystone("GET", "/v3/regions/loc-old")).json()) as { region: { locales: unknown } };
+      expect(after.region.locales).toEqual({ "zh-cn": "旧区", "en-us": "旧区" });
+      // a PATCH of locales without en-us drops it again
+      expect((await c.keystone("PATCH", "/v3/regions/loc-old", { region: { locales: { "zh-cn": "旧区" } } })).status).toBe(200);
+      const patched = (await (await c.keystone("GET", "/v3/regions/loc-old")).json()) as { region: { locales: unknown } };
+      expect(patched.region.locales).toEqual({ "zh-cn": "旧区", "en-us": "loc-old" });
+    });
+
     it("broken JSON and a document of another format are refused with 400, nothing written", async () => {
       await writesNothing(async () => {
         const broken = await post("format=rainbond", '[{"region_name": "x",');

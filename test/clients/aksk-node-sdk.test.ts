@@ -82,3 +82,36 @@ describe("AK/SK: the Node.js SDK's double-encoded path", () => {
     expect(verifySignedRequest(otherDomain, secretFor, now)).toEqual({ ok: false, reason: "bad_signature" });
   });
 });
+
+// The SDK core's own GET /v3/auth/domains (the domain lookup of GlobalCredentials without a domain
+// id) carries `data: {}`: AKSKSigner signs sha256("{}") though a GET body never reaches the gateway.
+describe("AK/SK: the SDK core's GET with an empty data object", () => {
+  const signedGet = (path: string, data: unknown) => {
+    const endpoint = `http://127.0.0.1:8080${path}`;
+    const signed = AKSKSigner.sign(
+      { method: "GET", endpoint, headers: { "content-type": "application/json" }, queryParams: {}, data },
+      { getAk: () => AK, getSk: () => SK },
+    );
+    const lower = Object.fromEntries(Object.entries(signed).map(([k, v]) => [k.toLowerCase(), String(v)]));
+    const req: SignedRequest = {
+      method: "GET",
+      path,
+      query: new URLSearchParams(),
+      header: (n) => lower[n.toLowerCase()],
+      body: "",
+    };
+    return req;
+  };
+
+  it("accepts the signature of a GET signed over the body {}", () => {
+    const req = signedGet("/v3/auth/domains", {});
+    expect(verifySignedRequest(req, secretFor, at(req))).toEqual({ ok: true, accessKey: AK });
+  });
+
+  it("only for GET, HEAD and DELETE; another signed body is still refused", () => {
+    const req = signedGet("/v3/auth/domains", {});
+    expect(verifySignedRequest({ ...req, method: "POST" }, secretFor, at(req))).toEqual({ ok: false, reason: "bad_signature" });
+    const other = signedGet("/v3/auth/domains", { a: 1 });
+    expect(verifySignedRequest(other, secretFor, at(other))).toEqual({ ok: false, reason: "bad_signature" });
+  });
+});

@@ -4,14 +4,15 @@ import path from "node:path";
 import { BasicCredentials, GlobalCredentials } from "@huaweicloud/huaweicloud-sdk-core";
 import { ClientRequestException } from "@huaweicloud/huaweicloud-sdk-core/exception/ClientRequestException.js";
 import { Logger4jInstance } from "@huaweicloud/huaweicloud-sdk-core/logger/log4jLogger.js";
+import { Region } from "@huaweicloud/huaweicloud-sdk-core/region/region.js";
 // The package root does not load (its IamClient names the credential type "GlobalCredentials,BasicCredentials"
 // and the root entry resolves that as a module path); the v3 public API does.
 import {
   IamClient,
+  type Region as IamRegion,
   KeystoneListRegionsRequest,
   type KeystoneListRegionsResponse,
   KeystoneShowRegionRequest,
-  type Region,
 } from "@huaweicloud/huaweicloud-sdk-iam/v3/public-api.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningGateway, startGateway, stopGateway } from "../support/process.ts";
@@ -84,7 +85,7 @@ describe("Huawei Cloud nodejs SDK (IamClient, AK/SK) against a running gateway",
     expect(got.map((r) => r.id).sort()).toEqual(visible);
 
     // the same as the admin sees, less the private region that was not granted
-    const admin = (await call(gw.url, "GET", "/v3/regions", { token: adminToken, expect: 200 })).body as { regions: Region[] };
+    const admin = (await call(gw.url, "GET", "/v3/regions", { token: adminToken, expect: 200 })).body as { regions: IamRegion[] };
     expect(
       admin.regions
         .filter((r) => r.type === "public")
@@ -135,6 +136,22 @@ describe("Huawei Cloud nodejs SDK (IamClient, AK/SK) against a running gateway",
     expect(unknown.httpStatusCode).toBe(404);
     expect(unknown.errorMsg).toBe("Could not find region: hw-nowhere.");
     expect(String(hidden.errorCode)).toBe(String(unknown.errorCode));
+  });
+
+  it("GlobalCredentials without a domain id: the SDK asks GET /v3/auth/domains (withIamEndpoint) and goes on", async () => {
+    const credentials = new GlobalCredentials()
+      .withAk(key.access as string)
+      .withSk(key.secret as string)
+      .withIamEndpoint(gw.url);
+    // the SDK looks the domain up only for a client built with a region
+    const c = IamClient.newBuilder().withCredential(credentials).withRegion(new Region("gateway", gw.url)).build();
+    const res = await list(c);
+    expect((res.regions ?? []).map((r) => r.id).sort()).toEqual(visible);
+    const asked = gw
+      .output()
+      .split("\n")
+      .filter((l) => l.includes('"path":"/v3/auth/domains"'));
+    expect(asked.some((l) => l.includes('"status":200'))).toBe(true);
   });
 
   it("a wrong SK or an unknown AK is refused with 401", async () => {

@@ -1,19 +1,19 @@
-import { createHash } from "node:crypto";
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import type { Catalog } from "../catalog/service.ts";
 import type { CredentialRow } from "../db/schema.ts";
 import { GatewayError } from "../domain/errors.ts";
 import { actorOf } from "../domain/principal.ts";
-import type { Authenticator, TokenSubject } from "../identity/authenticator.ts";
+import type { Authenticator } from "../identity/authenticator.ts";
 import { revokeIssuedToken } from "../identity/credential-service.ts";
 import { isExpired, principalOf } from "../identity/credentials.ts";
 import { issueToken, type TokenPayload } from "../identity/issued-tokens.ts";
 import { verifyPassword } from "../identity/passwords.ts";
 import { type AuthVariables, keystoneAuth } from "./auth.ts";
 import { readJson } from "./body.ts";
-import { defaultDomain, serviceCatalog, stableId } from "./keystone-catalog.ts";
+import { stableId } from "./keystone-catalog.ts";
 import { keystoneMessages } from "./keystone-errors.ts";
+import { renderToken, type TokenView, viewOf } from "./keystone-token-body.ts";
 import { resource } from "./resource.ts";
 
 export interface KeystoneAuthDeps {
@@ -46,69 +46,12 @@ const authBody = z.object({
 });
 
 const unauthorized = () => new GatewayError("unauthorized", keystoneMessages.unauthorized);
-// Keystone's timestamps: microseconds, "Z"
-const keystoneTime = (ms: number) => new Date(ms).toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
-// a stored credential's audit id: the same for every validation of it
-const storedAuditId = (id: string) => createHash("sha256").update(`audit:${id}`).digest("base64url").slice(0, 22);
-
-/** What a token body says, for an issued token and for a stored one alike. */
-interface TokenView {
-  credential: CredentialRow;
-  methods: string[];
-  auditIds: string[];
-  issuedAt: number;
-  /** null: a stored credential without an expiry */
-  expiresAt: number | null;
-  project?: { id: string; name: string } | undefined;
-}
-
-const viewOf = (s: TokenSubject): TokenView =>
-  s.kind === "issued"
-    ? {
-        credential: s.credential,
-        methods: s.payload.methods,
-        auditIds: s.payload.root ? [s.payload.id, s.payload.root] : [s.payload.id],
-        issuedAt: s.payload.iat,
-        expiresAt: s.payload.exp,
-        project: s.payload.project,
-      }
-    : {
-        credential: s.credential,
-        methods: ["token"],
-        auditIds: [storedAuditId(s.credential.id)],
-        issuedAt: Date.parse(s.credential.createdAt),
-        expiresAt: s.credential.expiresAt === null ? null : Date.parse(s.credential.expiresAt),
-      };
-
 /** `POST|GET|HEAD|DELETE /v3/auth/tokens`: password (or token) authentication, as keystoneauth expects. */
 export function createKeystoneAuthRoutes(deps: KeystoneAuthDeps) {
   const now = deps.now ?? Date.now;
   const router = new Hono<{ Variables: AuthVariables }>({ strict: false });
 
-  const tokenBody = (v: TokenView, base: string, withCatalog: boolean) => {
-    const cred = v.credential;
-    const roles =
-      cred.role === "admin"
-        ? [
-            { id: stableId("role:admin"), name: "admin" },
-            { id: stableId("role:member"), name: "member" },
-            { id: stableId("role:reader"), name: "reader" },
-          ]
-        : [{ id: stableId("role:reader"), name: "reader" }];
-    return {
-      token: {
-        methods: v.methods,
-        user: { domain: defaultDomain, id: cred.id, name: cred.userName ?? cred.name, password_expires_at: null },
-        audit_ids: v.auditIds,
-        expires_at: v.expiresAt === null ? null : keystoneTime(v.expiresAt),
-        issued_at: keystoneTime(v.issuedAt),
-        ...(v.project ? { project: { domain: defaultDomain, ...v.project } } : {}),
-        is_domain: false,
-        roles,
-        ...(withCatalog ? { catalog: serviceCatalog(deps.catalog, principalOf(cred), base) } : {}),
-      },
-    };
-  };
+  const tokenBody = (v: TokenView, base: string, withCatalog: boolean) => renderToken(v, deps.catalog, base, withCatalog);
 
   /** The credential named by a password method (by user id, or by name in domain Default). */
   async function passwordCredential(user: z.infer<typeof authBody>["auth"]["identity"]["password"]): Promise<CredentialRow> {

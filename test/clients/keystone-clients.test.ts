@@ -4,7 +4,16 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type BackendGateway, gatewayBackends, startBackendGateway } from "./gateways.ts";
-import { buildGoClient, type ClientRun, runClient, type Scenario } from "./scenario-runner.ts";
+import {
+  adminPassword,
+  adminToken,
+  expectScenarios,
+  hiddenRegion,
+  readerPassword,
+  realRegion,
+  scenarios,
+} from "./keystone-scenarios.ts";
+import { buildGoClient, runClient } from "./scenario-runner.ts";
 import { call, createCredential, createKeystoneRegion } from "./support.ts";
 
 // Three Keystone clients nobody on this project wrote, unmodified (Debian's packages), against the
@@ -26,165 +35,6 @@ const skipNote = {
 };
 const title = (client: keyof typeof clientsAvailable, text: string) =>
   clientsAvailable[client] ? text : `${text}: ${skipNote[client]}`;
-
-const adminToken = "clients-admin-token-0123456789abcdef";
-const realRegion = "clients-real";
-const hiddenRegion = "clients-hidden";
-const readerPassword = "clients-reader-password-1";
-const adminPassword = "clients-admin-password-1";
-
-/** The scenarios every client runs: token and password logins, region names, region CRUD. */
-function scenarios(p: string, tokens: { admin: string; reader: string; revoked: string }): Scenario[] {
-  return [
-    {
-      // unscoped token login: gophercloud validates it with GET /v3/auth/tokens (Terraform's `token =`),
-      // the Python clients exchange it through the token method
-      name: "stored admin token, no project, no region: region CRUD",
-      auth: { type: "v3token", token: tokens.admin },
-      project: null,
-      region_name: null,
-      ops: [
-        { op: "create", id: `${p}-parent`, description: "Parent" },
-        { op: "create", id: `${p}-child`, parent: `${p}-parent` },
-        { op: "get", id: `${p}-child` },
-        { op: "update", id: `${p}-child`, description: "changed" },
-        { op: "list", parent: `${p}-parent` },
-        { op: "delete", id: `${p}-parent` },
-        { op: "get", id: `${p}-child` },
-      ],
-    },
-    {
-      name: "stored admin token, project-scoped, in a real region",
-      auth: { type: "v3token", token: tokens.admin },
-      project: "demo",
-      region_name: realRegion,
-      ops: [{ op: "get", id: realRegion }],
-    },
-    {
-      name: "ADMIN_TOKEN itself, region RegionOne",
-      auth: { type: "v3token", token: adminToken },
-      project: null,
-      region_name: "RegionOne",
-      ops: [{ op: "get", id: hiddenRegion }],
-    },
-    {
-      name: "password login (admin) in a real region",
-      auth: { type: "password", username: `${p}-admin`, password: adminPassword },
-      project: "admin",
-      region_name: realRegion,
-      ops: [
-        { op: "create", id: `${p}-pw` },
-        { op: "delete", id: `${p}-pw` },
-        { op: "get", id: `${p}-pw` },
-      ],
-    },
-    {
-      name: "stored reader token: sees the public regions, cannot write",
-      auth: { type: "v3token", token: tokens.reader },
-      project: null,
-      region_name: null,
-      ops: [{ op: "list" }, { op: "create", id: `${p}-nope` }, { op: "get", id: hiddenRegion }],
-    },
-    {
-      name: "password login (reader), no project, region RegionOne",
-      auth: { type: "password", username: `${p}-reader`, password: readerPassword },
-      project: null,
-      region_name: "RegionOne",
-      ops: [{ op: "get", id: realRegion }],
-    },
-    {
-      name: "a region the catalogue does not have",
-      auth: { type: "v3token", token: tokens.admin },
-      project: null,
-      region_name: "nowhere",
-      ops: [{ op: "get", id: realRegion }],
-    },
-    {
-      name: "a revoked stored token",
-      auth: { type: "v3token", token: tokens.revoked },
-      project: null,
-      region_name: null,
-      ops: [{ op: "list" }],
-    },
-    {
-      name: "a wrong password",
-      auth: { type: "password", username: `${p}-reader`, password: "not-the-password" },
-      project: null,
-      region_name: null,
-      ops: [{ op: "list" }],
-    },
-  ];
-}
-
-const region = (id: string, description = "", parent: string | null = null) => ({
-  id,
-  description,
-  // gophercloud's Region has a plain string: a null parent reads as ""
-  parent_region_id: parent,
-});
-
-/** What every client must report for the scenarios above. */
-function expectScenarios(client: keyof typeof clientsAvailable, p: string, run: ClientRun) {
-  const byName = new Map(run.map((s) => [s.name, s]));
-  const scenario = (name: string) => {
-    const s = byName.get(name);
-    if (!s) throw new Error(`scenario missing from the output: ${name}`);
-    return s;
-  };
-  const noParent = client === "gophercloud" ? "" : null;
-  const r = (id: string, description = "", parent: string | null = noParent) => region(id, description, parent);
-
-  const crud = scenario("stored admin token, no project, no region: region CRUD");
-  expect(crud.login, JSON.stringify(crud)).toEqual({ ok: true });
-  expect(crud.results.slice(0, 6)).toEqual([
-    { ok: true, value: r(`${p}-parent`, "Parent") },
-    { ok: true, value: r(`${p}-child`, "", `${p}-parent`) },
-    { ok: true, value: r(`${p}-child`, "", `${p}-parent`) },
-    { ok: true, value: r(`${p}-child`, "changed", `${p}-parent`) },
-    { ok: true, value: [r(`${p}-child`, "changed", `${p}-parent`)] },
-    { ok: true },
-  ]);
-  // the delete cascaded: the child is gone too
-  expect(crud.results[6]).toMatchObject({ ok: false, status: 404 });
-
-  const scoped = scenario("stored admin token, project-scoped, in a real region");
-  expect(scoped.login, JSON.stringify(scoped)).toEqual({ ok: true });
-  expect(scoped.results).toEqual([{ ok: true, value: r(realRegion, "the real one") }]);
-
-  const env = scenario("ADMIN_TOKEN itself, region RegionOne");
-  expect(env.login, JSON.stringify(env)).toEqual({ ok: true });
-  expect(env.results).toEqual([{ ok: true, value: r(hiddenRegion) }]);
-
-  const password = scenario("password login (admin) in a real region");
-  expect(password.login, JSON.stringify(password)).toEqual({ ok: true });
-  expect(password.results.slice(0, 2)).toEqual([{ ok: true, value: r(`${p}-pw`) }, { ok: true }]);
-  expect(password.results[2]).toMatchObject({ ok: false, status: 404 });
-
-  const reader = scenario("stored reader token: sees the public regions, cannot write");
-  expect(reader.login, JSON.stringify(reader)).toEqual({ ok: true });
-  const listed = ((reader.results[0]?.value ?? []) as Array<{ id: string }>).map((x) => x.id);
-  expect(listed).toContain(realRegion);
-  expect(listed).not.toContain(hiddenRegion);
-  expect(reader.results[1]).toMatchObject({ ok: false, status: 403 });
-  expect(reader.results[2]).toMatchObject({ ok: false, status: 404 });
-
-  const readerPw = scenario("password login (reader), no project, region RegionOne");
-  expect(readerPw.login, JSON.stringify(readerPw)).toEqual({ ok: true });
-  expect(readerPw.results).toEqual([{ ok: true, value: r(realRegion, "the real one") }]);
-
-  // clients look the identity endpoint up by region: none in "nowhere"
-  const nowhere = scenario("a region the catalogue does not have");
-  const nowhereFailed = !nowhere.login.ok || nowhere.results.every((x) => !x.ok);
-  expect(nowhereFailed, JSON.stringify(nowhere)).toBe(true);
-  expect(JSON.stringify(nowhere)).toMatch(/EndpointNotFound|endpoint/i);
-
-  for (const name of ["a revoked stored token", "a wrong password"]) {
-    const s = scenario(name);
-    const failed = !s.login.ok ? s.login : s.results[0];
-    expect(failed, JSON.stringify(s)).toMatchObject({ ok: false });
-    expect(JSON.stringify(s)).toMatch(/401|Unauthorized/);
-  }
-}
 
 for (const backend of gatewayBackends) {
   const label = backend.available ? backend.name : `${backend.name}: SKIPPED, TEST_DATABASE_URL is not set`;

@@ -33,7 +33,7 @@ const envSchema = z.object({
   TOKEN_TTL: z.coerce.number().int().min(60).default(3600),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** seconds between catalogue-version polls (fallback when NOTIFY is lost) */
-  POLL_INTERVAL: z.coerce.number().min(0.1).default(5),
+  POLL_INTERVAL: z.coerce.number().min(0.1).default(1),
 });
 
 export interface Config {

@@ -53,6 +53,10 @@ export class Catalog {
   private pollTimer: NodeJS.Timeout | null = null;
   private stopListening: (() => Promise<void>) | null = null;
   private reloading: Promise<void> | null = null;
+  /** the highest version known to be committed (notified, polled or written here) */
+  private wantedVersion = 0;
+  /** the version the identity data was read at: an older read never replaces a newer one */
+  private identityVersion = 0;
   private readonly codec: RegionCodec;
 
   private constructor(
@@ -67,7 +71,11 @@ export class Catalog {
     await catalog.reload();
     if (database.kind === "postgres") {
       catalog.stopListening = await database
-        .listen((version) => catalog.onRemoteChange(version))
+        // (re)connected: notifications sent while the listener was away are lost, so check the version
+        .listen(
+          (version) => catalog.onRemoteChange(version),
+          () => void catalog.poll(),
+        )
         .catch((e) => {
           options.onError?.("LISTEN failed; relying on polling", e);
           return null;
@@ -220,28 +228,46 @@ export class Catalog {
     return result;
   }
 
-  /** Re-reads the whole catalogue (and identity data) from the database. */
+  /**
+   * Re-reads the whole catalogue (and identity data) from the database, until the snapshot holds
+   * every version known to be committed. A change notified while a load runs may have committed
+   * after that load read the database: the running reload then loads again rather than absorb it.
+   */
   async reload(): Promise<void> {
     this.reloading ??= (async () => {
       try {
-        const loaded = await this.database.db
-          .transaction(async (tx) => ({ ...(await loadRegions(tx, this.codec)), identity: await loadIdentity(tx) }), {
-            isolationLevel: "repeatable read",
-            accessMode: "read only",
-          })
-          .catch((e) => rethrow(e, ""));
-        if (loaded.version >= this.snapshot.version) {
-          this.snapshot = new Snapshot(loaded.version, loaded.regions);
-          this.identityData = {
-            credentials: loaded.identity.credentials,
-            revokedTokens: new Set(loaded.identity.revokedTokens),
-          };
+        for (let attempt = 1; ; attempt++) {
+          await this.loadAll();
+          if (this.snapshot.version >= this.wantedVersion) return;
+          if (attempt === 10) {
+            // the database went back (restored?): take what it holds rather than load forever
+            this.options.onError?.(`catalogue version ${this.wantedVersion} was notified but never seen`, null);
+            this.wantedVersion = this.snapshot.version;
+            return;
+          }
         }
       } finally {
         this.reloading = null;
       }
     })();
     return this.reloading;
+  }
+
+  private async loadAll(): Promise<void> {
+    const loaded = await this.database.db
+      .transaction(async (tx) => ({ ...(await loadRegions(tx, this.codec)), identity: await loadIdentity(tx) }), {
+        isolationLevel: "repeatable read",
+        accessMode: "read only",
+      })
+      .catch((e) => rethrow(e, ""));
+    if (loaded.version >= this.snapshot.version) this.snapshot = new Snapshot(loaded.version, loaded.regions);
+    this.applyIdentity(loaded.version, loaded.identity);
+  }
+
+  private applyIdentity(version: number, identity: { credentials: CredentialRow[]; revokedTokens: string[] }): void {
+    if (version < this.identityVersion) return;
+    this.identityVersion = version;
+    this.identityData = { credentials: identity.credentials, revokedTokens: new Set(identity.revokedTokens) };
   }
 
   async close(): Promise<void> {
@@ -270,17 +296,25 @@ export class Catalog {
       return;
     }
     // another writer committed in between: read it all again
+    this.wantedVersion = Math.max(this.wantedVersion, version);
     while (this.snapshot.version < version) await this.reload();
     if (identityTouched) await this.reloadIdentity();
   }
 
   /** Credentials and revocations only (small tables): after a credential or token write. */
   private async reloadIdentity(): Promise<void> {
-    const identity = await this.database.db.transaction((tx) => loadIdentity(tx)).catch((e) => rethrow(e, ""));
-    this.identityData = { credentials: identity.credentials, revokedTokens: new Set(identity.revokedTokens) };
+    // read with the version it belongs to: a reload that read earlier may finish later
+    const loaded = await this.database.db
+      .transaction(async (tx) => ({ version: await readVersion(tx), ...(await loadIdentity(tx)) }), {
+        isolationLevel: "repeatable read",
+        accessMode: "read only",
+      })
+      .catch((e) => rethrow(e, ""));
+    this.applyIdentity(loaded.version, loaded);
   }
 
   private onRemoteChange(version: number): void {
+    this.wantedVersion = Math.max(this.wantedVersion, version);
     if (version > this.snapshot.version) {
       void this.reload().catch((e) => this.options.onError?.("snapshot reload failed", e));
     }

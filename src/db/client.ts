@@ -23,8 +23,11 @@ export interface Database {
   migrate(): Promise<void>;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
-  /** Cross-instance change notifications (PostgreSQL LISTEN); null where there is only one process. */
-  listen(onChange: ChangeListener): Promise<(() => Promise<void>) | null>;
+  /**
+   * Cross-instance change notifications (PostgreSQL LISTEN); null where there is only one process.
+   * `onListening` runs each time the listener is (re)connected.
+   */
+  listen(onChange: ChangeListener, onListening?: () => void): Promise<(() => Promise<void>) | null>;
   close(): Promise<void>;
 }
 
@@ -127,8 +130,8 @@ function openPostgres(url: string): Database {
     ping: async () => {
       await sql`select 1`;
     },
-    listen: async (onChange) => {
-      const sub = await sql.listen(notifyChannel, (payload) => onChange(Number(payload)));
+    listen: async (onChange, onListening) => {
+      const sub = await sql.listen(notifyChannel, (payload) => onChange(Number(payload)), onListening);
       unlisten = () => sub.unlisten();
       return unlisten;
     },

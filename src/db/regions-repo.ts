@@ -64,7 +64,7 @@ export async function loadRegions(tx: Tx, codec: RegionCodec): Promise<{ version
   return { version: state?.version ?? 0, regions: rows.map((r) => codec.fromRow(r)) };
 }
 
-export async function readVersion(db: Db): Promise<number> {
+export async function readVersion(db: Db | Tx): Promise<number> {
   const [state] = await db.select().from(catalogState).where(eq(catalogState.id, 1));
   return state?.version ?? 0;
 }

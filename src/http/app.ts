@@ -9,6 +9,7 @@ import type { Authenticator } from "../identity/authenticator.ts";
 import { createAdminMigrationRoutes, isImportPath } from "./admin-migration-routes.ts";
 import { createAdminRoutes } from "./admin-routes.ts";
 import { limitBody } from "./body.ts";
+import { asGet, sentMethod } from "./head.ts";
 import { createKeystoneAuthRoutes } from "./keystone-auth-routes.ts";
 import { createKeystoneAuthInfoRoutes } from "./keystone-catalog.ts";
 import { renderKeystoneError } from "./keystone-errors.ts";
@@ -46,7 +47,7 @@ export function createApp(deps: AppDeps) {
     await next();
     // method, path and status only: headers and bodies may carry secrets
     deps.logger?.info(
-      { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) },
+      { method: sentMethod(c.req.raw), path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) },
       "request",
     );
   });
@@ -99,7 +100,7 @@ export function createApp(deps: AppDeps) {
   const renderError = (error: unknown, c: Context) => {
     const rendered =
       dialectOf(c.req.path) === "rainbond"
-        ? renderRainbondError(error, c.req.method)
+        ? renderRainbondError(error, sentMethod(c.req.raw))
         : renderKeystoneError(error, baseUrl(c.req.url));
     return c.json(rendered.body as object, rendered.status as any, rendered.headers);
   };
@@ -107,7 +108,7 @@ export function createApp(deps: AppDeps) {
   const dispatch = app.fetch;
   app.fetch = async (req, env, ctx) => {
     if (req.method !== "HEAD") return dispatch(req, env, ctx);
-    const res = await dispatch(new Request(req, { method: "GET" }), env, ctx);
+    const res = await dispatch(asGet(req), env, ctx);
     const length = (await res.arrayBuffer()).byteLength;
     const headers = new Headers(res.headers);
     headers.set("Content-Length", String(length));

@@ -3,6 +3,7 @@ import { GatewayError } from "../domain/errors.ts";
 import type { Principal } from "../domain/principal.ts";
 import { isSdkSigned } from "../identity/aksk.ts";
 import type { Authenticator, Realm } from "../identity/authenticator.ts";
+import { sentMethod } from "./head.ts";
 
 export type AuthVariables = { principal: Principal };
 
@@ -58,12 +59,13 @@ async function keystonePrincipal(auth: Authenticator, c: Context): Promise<Princ
   const authorization = c.req.header("Authorization");
   if (isSdkSigned(authorization)) {
     const url = new URL(c.req.url);
+    const method = sentMethod(c.req.raw);
     const result = auth.authenticateSigned({
-      method: c.req.method,
+      method,
       path: url.pathname,
       query: url.searchParams,
       header: (name) => c.req.header(name),
-      body: ["GET", "HEAD", "DELETE"].includes(c.req.method) ? "" : await c.req.text(),
+      body: ["GET", "HEAD", "DELETE"].includes(method) ? "" : await c.req.text(),
     });
     if (result.principal) return result.principal;
     const reason = result.reason.ok ? "malformed" : result.reason.reason;

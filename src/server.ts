@@ -1,5 +1,4 @@
 import type { AddressInfo } from "node:net";
-import { createAdaptorServer } from "@hono/node-server";
 import pino from "pino";
 import { Catalog } from "./catalog/service.ts";
 import { loadConfig } from "./config.ts";
@@ -7,6 +6,7 @@ import { isNewDataDir, openDatabase } from "./db/client.ts";
 import { describeError } from "./domain/errors.ts";
 import { createSecretBox } from "./domain/secret-box.ts";
 import { createApp } from "./http/app.ts";
+import { createNodeServer } from "./http/node-server.ts";
 import { saveAdminToken } from "./identity/admin-token-file.ts";
 import { createAuthenticator } from "./identity/authenticator.ts";
 import { bootstrapAdmin } from "./identity/credential-service.ts";
@@ -58,7 +58,7 @@ export async function runServe(): Promise<void> {
       inFlight--;
     }
   };
-  const server = createAdaptorServer({ fetch, hostname: config.host });
+  const server = createNodeServer({ fetch, hostname: config.host });
   let address: AddressInfo;
   try {
     address = await new Promise<AddressInfo>((resolve, reject) => {
@@ -91,17 +91,6 @@ export async function runServe(): Promise<void> {
     { address: address.address, port: address.port, database: database.kind },
     `region-gateway listening on ${address.address}:${address.port}`,
   );
-
-  // A request Node cannot even parse (bad Host, oversized headers) still gets a JSON answer.
-  server.on("clientError", (e: NodeJS.ErrnoException, socket) => {
-    if (!socket.writable) return socket.destroy();
-    const status = e.code === "HPE_HEADER_OVERFLOW" ? 431 : 400;
-    const title = status === 431 ? "Request Header Fields Too Large" : "Bad Request";
-    const body = JSON.stringify({ error: { code: status, title, message: "The request could not be parsed." } });
-    socket.end(
-      `HTTP/1.1 ${status} ${title}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-    );
-  });
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -11,9 +11,11 @@ export type ErrorCode =
   | "not_found" // 404: the region (or parent) named in `subject` does not exist
   | "route_not_found" // 404: no such path
   | "method_not_allowed" // 405
+  | "request_timeout" // 408: the request's headers did not arrive in time
   | "conflict" // 409: duplicate name or uid
   | "payload_too_large" // 413
   | "too_many_requests" // 429: a bounded resource (password hashing) is saturated
+  | "headers_too_large" // 431
   | "unavailable"; // 503: the database does not answer
 
 export const statusOf: Record<ErrorCode, number> = {
@@ -25,9 +27,11 @@ export const statusOf: Record<ErrorCode, number> = {
   not_found: 404,
   route_not_found: 404,
   method_not_allowed: 405,
+  request_timeout: 408,
   conflict: 409,
   payload_too_large: 413,
   too_many_requests: 429,
+  headers_too_large: 431,
   unavailable: 503,
 };
 

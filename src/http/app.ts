@@ -16,6 +16,7 @@ import { renderKeystoneError } from "./keystone-errors.ts";
 import { createKeystoneRoutes } from "./keystone-routes.ts";
 import { renderRainbondError } from "./rainbond-errors.ts";
 import { createRainbondRoutes } from "./rainbond-routes.ts";
+import { refusalOf } from "./refusal.ts";
 import { resource } from "./resource.ts";
 
 export interface AppDeps {
@@ -115,7 +116,7 @@ export function createApp(deps: AppDeps) {
     return new Response(null, { status: res.status, statusText: res.statusText, headers });
   };
 
-  app.notFound((c) => renderError(new GatewayError("route_not_found", "no such path"), c));
+  app.notFound((c) => renderError(refusalOf(c.env) ?? new GatewayError("route_not_found", "no such path"), c));
   app.onError((error, c) => {
     if (!(error instanceof GatewayError))
       deps.logger?.error({ error: describeError(error), path: c.req.path }, "unexpected error");

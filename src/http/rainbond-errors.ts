@@ -73,5 +73,8 @@ export function renderRainbondError(error: unknown, method: string): Rendered {
       return apiError(503, rainbondMessages.unavailable);
     case "too_many_requests":
       return { ...apiError(429, error.message), headers: { "Retry-After": "1" } };
+    case "request_timeout":
+    case "headers_too_large":
+      return apiError(error.status, error.message);
   }
 }

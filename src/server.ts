@@ -11,11 +11,15 @@ import { saveAdminToken } from "./identity/admin-token-file.ts";
 import { createAuthenticator } from "./identity/authenticator.ts";
 import { bootstrapAdmin } from "./identity/credential-service.ts";
 import { resolveSecretKey } from "./identity/secret-key.ts";
+import { createLogSink } from "./log-sink.ts";
 
 /** The composition root: configuration → database → catalogue → HTTP server, and a clean stop. */
 export async function runServe(): Promise<void> {
   const config = loadConfig();
-  const logger = pino({ level: config.logLevel });
+  // stdout may be a pipe whose reader stops reading: the sink drops lines rather than block or grow
+  const logSink = createLogSink(process.stdout);
+  process.stderr.on("error", () => {}); // a closed stderr must not take the process down
+  const logger = pino({ level: config.logLevel }, logSink);
   // said plainly too when info logs are off: humans and scripts wait for these lines
   const say = (message: string, fields: Record<string, unknown>, plain: string) => {
     logger.info(fields, message);
@@ -92,23 +96,27 @@ export async function runServe(): Promise<void> {
     `region-gateway listening on ${address.address}:${address.port}`,
   );
 
+  // SIGTERM ends the process within drainMs whatever happens meanwhile: a request that does not
+  // finish, a database that does not answer, a log reader that stopped reading.
+  const drainMs = 10_000;
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
+    const deadline = Date.now() + drainMs;
+    setTimeout(() => process.exit(1), drainMs).unref();
     logger.info({ signal }, "stopping: finishing in-flight requests");
     // Stop accepting, let in-flight requests finish (their handlers, too), then close the database.
     server.close(async () => {
-      for (let waited = 0; inFlight > 0 && waited < 10_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+      while (inFlight > 0 && Date.now() < deadline - 2_000) await new Promise((r) => setTimeout(r, 50));
       await catalog.close();
       await database.close();
-      logger.info("stopped");
+      logger.info({ dropped_log_lines: logSink.dropped }, "stopped");
+      await logSink.flush(deadline - 250 - Date.now());
       process.exit(0);
     });
-    if ("closeIdleConnections" in server) server.closeIdleConnections();
-    setTimeout(() => {
-      if ("closeAllConnections" in server) server.closeAllConnections();
-    }, 10_000).unref();
+    server.closeIdleConnections();
+    setTimeout(() => server.closeAllConnections(), drainMs - 3_000).unref();
   };
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));

@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { Catalog } from "../catalog/service.ts";
 import type { CredentialRow } from "../db/schema.ts";
 import { GatewayError } from "../domain/errors.ts";
-import { actorOf } from "../domain/principal.ts";
+import { actorOf, isAdmin } from "../domain/principal.ts";
 import type { Authenticator } from "../identity/authenticator.ts";
 import { revokeIssuedToken } from "../identity/credential-service.ts";
 import { isExpired, principalOf } from "../identity/credentials.ts";
@@ -133,7 +133,7 @@ export function createKeystoneAuthRoutes(deps: KeystoneAuthDeps) {
     },
     GET: (c) => validate(c),
     DELETE: async (c) => {
-      const subject = await requireCaller(c);
+      const subject = await requireCaller(c, "identity:revoke_token");
       await revokeIssuedToken(
         deps.catalog,
         actorOf(principalOf(subject.credential), "keystone"),
@@ -144,19 +144,30 @@ export function createKeystoneAuthRoutes(deps: KeystoneAuthDeps) {
     },
   });
 
-  // GET (and HEAD) validate X-Subject-Token for any authenticated caller; DELETE revokes an issued
-  // token only (a stored credential is revoked through the admin API).
-  async function requireCaller(c: Context<{ Variables: AuthVariables }>) {
+  /**
+   * The token X-Subject-Token names, for GET/HEAD (validate: issued or stored tokens) and DELETE
+   * (revoke: issued tokens only; a stored credential is revoked through the admin API). As in
+   * Keystone's policy, an admin may name any token and any other caller only its own: 403 even
+   * when the token does not exist, so a caller learns nothing about tokens that are not its own.
+   */
+  async function subjectOf<S extends { credential: CredentialRow }>(
+    c: Context<{ Variables: AuthVariables }>,
+    read: (token: string) => S | null,
+    action: string,
+  ): Promise<S> {
     await keystoneAuth(deps.auth)(c, async () => {});
-    const subjectToken = c.req.header("X-Subject-Token")?.trim() ?? "";
-    const subject = deps.auth.readIssued(subjectToken);
+    const caller = c.var.principal;
+    const subject = read(c.req.header("X-Subject-Token")?.trim() ?? "");
+    if (!isAdmin(caller) && subject?.credential.id !== caller.id) {
+      throw new GatewayError("forbidden", keystoneMessages.forbidden(action));
+    }
     if (!subject) throw new GatewayError("not_found", "Could not find token.");
     return subject;
   }
+  const requireCaller = (c: Context<{ Variables: AuthVariables }>, action: string) =>
+    subjectOf(c, deps.auth.readIssued, action);
   async function validate(c: Context<{ Variables: AuthVariables }>) {
-    await keystoneAuth(deps.auth)(c, async () => {});
-    const subject = deps.auth.readSubject(c.req.header("X-Subject-Token")?.trim() ?? "");
-    if (!subject) throw new GatewayError("not_found", "Could not find token.");
+    const subject = await subjectOf(c, deps.auth.readSubject, "identity:validate_token");
     return c.json(tokenBody(viewOf(subject), deps.baseUrl(c.req.url), c.req.query("nocatalog") === undefined), 200, {
       "X-Subject-Token": c.req.header("X-Subject-Token") ?? "",
     });

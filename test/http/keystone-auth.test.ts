@@ -91,26 +91,66 @@ for (const backend of backends) {
       const other = (await login(passwordAuth({ name: "viewer", domain: { name: "Default" } }, "viewer-password"))).headers.get(
         "X-Subject-Token",
       ) as string;
-      const check = await t.app.request("http://gw.test/v3/auth/tokens", {
-        headers: { "X-Auth-Token": other, "X-Subject-Token": subject },
-      });
+      const tokens = (method: string, caller: string, subjectToken: string) =>
+        t.app.request("http://gw.test/v3/auth/tokens", {
+          method,
+          headers: { "X-Auth-Token": caller, "X-Subject-Token": subjectToken },
+        });
+      // an admin validates any token
+      const check = await tokens("GET", subject, other);
       expect(check.status).toBe(200);
-      expect(check.headers.get("X-Subject-Token")).toBe(subject);
-      expect(((await check.json()) as { token: { user: { name: string } } }).token.user.name).toBe("ops");
-      const bogus = await t.app.request("http://gw.test/v3/auth/tokens", {
-        headers: { "X-Auth-Token": other, "X-Subject-Token": "rgw1.bogus.sig" },
-      });
+      expect(check.headers.get("X-Subject-Token")).toBe(other);
+      expect(((await check.json()) as { token: { user: { name: string } } }).token.user.name).toBe("viewer");
+      // the owner validates its own
+      expect((await tokens("GET", other, other)).status).toBe(200);
+      expect((await tokens("HEAD", other, other)).status).toBe(200);
+      const bogus = await tokens("GET", subject, "rgw1.bogus.sig");
       expect(bogus.status).toBe(404);
       expect(((await bogus.json()) as { error: { message: string } }).error.message).toBe("Could not find token.");
-      const del = await t.app.request("http://gw.test/v3/auth/tokens", {
-        method: "DELETE",
-        headers: { "X-Auth-Token": other, "X-Subject-Token": subject },
-      });
+
+      const del = await tokens("DELETE", subject, subject);
       expect(del.status).toBe(204);
       expect((await c.keystone("GET", "/v3/regions", undefined, subject)).status).toBe(401);
       expect((await c.keystone("GET", "/v3/regions", undefined, other)).status).toBe(200);
       clock += 3601 * 1000;
       expect((await c.keystone("GET", "/v3/regions", undefined, other)).status).toBe(401);
+    });
+
+    it("only admins and the token's owner may validate or revoke it (403 in Keystone's shape otherwise)", async () => {
+      const adminToken = (await login(passwordAuth({ name: "ops", domain: { name: "Default" } }, "ops-password-1"))).headers.get(
+        "X-Subject-Token",
+      ) as string;
+      const reader = (await login(passwordAuth({ name: "viewer", domain: { name: "Default" } }, "viewer-password"))).headers.get(
+        "X-Subject-Token",
+      ) as string;
+      const stranger = (await createCredential(t, { type: "token", role: "reader" })).token as string;
+      const tokens = (method: string, caller: string, subjectToken: string) =>
+        t.app.request("http://gw.test/v3/auth/tokens", {
+          method,
+          headers: { "X-Auth-Token": caller, "X-Subject-Token": subjectToken },
+        });
+      const forbidden = (action: string) => ({
+        error: {
+          code: 403,
+          title: "Forbidden",
+          message: `You are not authorized to perform the requested action: identity:${action}.`,
+        },
+      });
+      for (const subjectToken of [adminToken, reader, "rgw1.bogus.sig"]) {
+        const validate = await tokens("GET", stranger, subjectToken);
+        expect(validate.status).toBe(403);
+        expect(await validate.json()).toEqual(forbidden("validate_token"));
+        expect((await tokens("HEAD", stranger, subjectToken)).status).toBe(403);
+        const revoke = await tokens("DELETE", stranger, subjectToken);
+        expect(revoke.status).toBe(403);
+        expect(await revoke.json()).toEqual(forbidden("revoke_token"));
+      }
+      expect((await tokens("DELETE", reader, adminToken)).status).toBe(403);
+      expect((await c.keystone("GET", "/v3/regions", undefined, adminToken)).status).toBe(200);
+      expect((await c.keystone("GET", "/v3/regions", undefined, reader)).status).toBe(200);
+      // an admin may revoke another's token
+      expect((await tokens("DELETE", adminToken, reader)).status).toBe(204);
+      expect((await c.keystone("GET", "/v3/regions", undefined, reader)).status).toBe(401);
     });
 
     it("a token issued to a revoked credential stops working at once", async () => {

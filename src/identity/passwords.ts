@@ -14,17 +14,11 @@ function derive(password: string, salt: Buffer, n: number, rr: number, pp: numbe
   );
 }
 
-export async function hashPassword(password: string): Promise<string> {
-  const salt = randomBytes(16);
-  const hash = await derive(password, salt, N, r, p);
-  return `scrypt$${N}$${r}$${p}$${salt.toString("base64")}$${hash.toString("base64")}`;
-}
-
 // Verified against when the user does not exist, so a wrong user name costs as much as a wrong password.
 const dummyHash = `scrypt$${N}$${r}$${p}$${Buffer.alloc(16).toString("base64")}$${Buffer.alloc(keyLength).toString("base64")}`;
 
 /**
- * Password checks are deliberately expensive, and anyone may ask for one: at most two run at
+ * Password checks (and hashes) are deliberately expensive, and anyone may ask for one: at most two run at
  * once (this is a 2-core service) and 32 wait; beyond that the caller is told to retry (429)
  * rather than the thread pool queueing without bound.
  */
@@ -49,6 +43,13 @@ async function withSlot<T>(work: () => Promise<T>): Promise<T> {
     if (next) next();
     else running--;
   }
+}
+
+/** Hashing a new password costs what a check costs: it waits in the same bounded queue. */
+export async function hashPassword(password: string): Promise<string> {
+  const salt = randomBytes(16);
+  const hash = await withSlot(() => derive(password, salt, N, r, p));
+  return `scrypt$${N}$${r}$${p}$${salt.toString("base64")}$${hash.toString("base64")}`;
 }
 
 export async function verifyPassword(password: string, stored: string | null | undefined): Promise<boolean> {

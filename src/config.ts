@@ -106,3 +106,19 @@ export function loadCliConfig(env: NodeJS.ProcessEnv = process.env): CliConfig {
 
 /** Every variable this module reads (the README's configuration table lists each one). */
 export const environmentVariables = [...Object.keys(envSchema.shape), ...Object.keys(cliEnvSchema.shape)];
+
+const isLoopback = (host: string) => host === "localhost" || host === "::1" || /^127\./.test(host) || /^::ffff:127\./i.test(host);
+
+/**
+ * What an operator must hear at start-up. Without PUBLIC_URL, Keystone links and
+ * WWW-Authenticate are built from the request's Host: harmless on loopback, but a gateway others
+ * reach (directly or through a proxy that forwards Host) should be told its public address.
+ */
+export function startupWarnings(config: Config): string[] {
+  if (config.publicUrl === undefined && !isLoopback(config.host)) {
+    return [
+      `PUBLIC_URL is not set and HOST is ${config.host}: Keystone links and WWW-Authenticate will name whatever Host each request sends; set PUBLIC_URL to the gateway's public base URL`,
+    ];
+  }
+  return [];
+}

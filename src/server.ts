@@ -1,7 +1,7 @@
 import type { AddressInfo } from "node:net";
 import pino from "pino";
 import { Catalog } from "./catalog/service.ts";
-import { loadConfig } from "./config.ts";
+import { loadConfig, startupWarnings } from "./config.ts";
 import { isNewDataDir, openDatabase } from "./db/client.ts";
 import { describeError } from "./domain/errors.ts";
 import { createSecretBox } from "./domain/secret-box.ts";
@@ -28,6 +28,10 @@ export async function runServe(): Promise<void> {
   if (!config.databaseUrl && isNewDataDir(config.dataDir)) {
     const line = `initialising the embedded database in ${config.dataDir} (first start)…`;
     say(line, {}, line);
+  }
+  for (const warning of startupWarnings(config)) {
+    if (logger.isLevelEnabled("warn")) logger.warn(warning);
+    else process.stderr.write(`region-gateway: warning: ${warning}\n`);
   }
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   await database.migrate();
@@ -112,7 +116,7 @@ export async function runServe(): Promise<void> {
       await catalog.close();
       await database.close();
       logger.info({ dropped_log_lines: logSink.dropped }, "stopped");
-      await logSink.flush(deadline - 250 - Date.now());
+      await logSink.flush(Math.min(1_000, deadline - 250 - Date.now()));
       process.exit(0);
     });
     server.closeIdleConnections();

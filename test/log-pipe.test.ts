@@ -31,7 +31,9 @@ describe("region-gateway serve with a stdout nobody reads (real process)", () =>
   });
 
   it("keeps answering under load, then exits on SIGTERM within its drain time", async () => {
-    gw = await startGateway({ DATA_DIR: dataDir, ADMIN_TOKEN: "log-pipe-admin", LOG_LEVEL: "info" });
+    // on every address, without PUBLIC_URL: the start-up warning says links follow the Host header
+    gw = await startGateway({ DATA_DIR: dataDir, ADMIN_TOKEN: "log-pipe-admin", LOG_LEVEL: "info", HOST: "0.0.0.0" });
+    expect(gw.output()).toMatch(/"level":40,[^\n]*PUBLIC_URL is not set and HOST is 0\.0\.0\.0/);
     // stop reading: the pipe (and the reader's buffer) fill up, every request still logs a line
     gw.child.stdout?.pause();
     const agent = new Agent({ keepAlive: true, maxSockets: 16 });

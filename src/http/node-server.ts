@@ -76,6 +76,7 @@ export function createNodeServer(o: NodeServerOptions): Server {
   });
 
   server.on("connect", (req: IncomingMessage, socket: Duplex) => {
+    socket.on("error", () => socket.destroy()); // a client gone meanwhile is no error of ours
     const error = new GatewayError("method_not_allowed", "CONNECT is not served: this gateway is not a proxy.", {
       allow: ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"],
     });

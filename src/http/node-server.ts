@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, STATUS_CODES } from "node:http";
 import type { Duplex } from "node:stream";
 import { getRequestListener, RequestError } from "@hono/node-server";
@@ -27,7 +28,7 @@ export function createNodeServer(o: NodeServerOptions): Server {
     } catch {
       return Response.json(
         { error: { code: 500, title: "Internal Server Error", message: "The request could not be answered." } },
-        { status: 500, headers: { "Cache-Control": "no-store" } },
+        { status: 500, headers: { "Cache-Control": "no-store", "X-Request-Id": `req-${randomUUID()}` } },
       );
     }
   };

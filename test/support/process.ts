@@ -25,7 +25,11 @@ export async function startGateway(env: Record<string, string>, timeoutMs = 60_0
   });
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`gateway did not start:\n${out}`)), timeoutMs);
+    // a gateway that did not start in time is not left behind
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`gateway did not start:\n${out}`));
+    }, timeoutMs);
     const check = () => {
       const m = /"port":(\d+)[^\n]*region-gateway listening/.exec(out) ?? /region-gateway listening on [^\n]*:(\d+)\n/.exec(out);
       if (m) {

@@ -38,7 +38,7 @@ describe("region-gateway serve with a stdout nobody reads (real process)", () =>
     gw.child.stdout?.pause();
     const agent = new Agent({ keepAlive: true, maxSockets: 16 });
     const statuses: number[] = [];
-    for (let batch = 0; batch < 40; batch++) {
+    for (let batch = 0; batch < 25; batch++) {
       statuses.push(...(await Promise.all(Array.from({ length: 100 }, () => get(`${gw?.url}/healthz`, agent)))));
     }
     expect(statuses.filter((s) => s !== 200)).toEqual([]);
@@ -53,5 +53,5 @@ describe("region-gateway serve with a stdout nobody reads (real process)", () =>
     expect(exited, `still running ${drainMs + marginMs} ms after SIGTERM`).not.toBeNull();
     expect(exited?.code).toBe(0);
     expect(Date.now() - started).toBeLessThan(drainMs + marginMs);
-  });
+  }, 120_000);
 });

@@ -241,7 +241,8 @@ export class Catalog {
           if (this.snapshot.version >= this.wantedVersion) return;
           if (attempt === 10) {
             // the database went back (restored?): take what it holds rather than load forever
-            this.options.onError?.(`catalogue version ${this.wantedVersion} was notified but never seen`, null);
+            const seen = this.snapshot.version;
+            this.options.onError?.("snapshot reload", new Error(`version ${this.wantedVersion} notified, ${seen} found`));
             this.wantedVersion = this.snapshot.version;
             return;
           }

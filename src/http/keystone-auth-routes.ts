@@ -164,8 +164,7 @@ export function createKeystoneAuthRoutes(deps: KeystoneAuthDeps) {
     if (!subject) throw new GatewayError("not_found", "Could not find token.");
     return subject;
   }
-  const requireCaller = (c: Context<{ Variables: AuthVariables }>, action: string) =>
-    subjectOf(c, deps.auth.readIssued, action);
+  const requireCaller = (c: Context<{ Variables: AuthVariables }>, action: string) => subjectOf(c, deps.auth.readIssued, action);
   async function validate(c: Context<{ Variables: AuthVariables }>) {
     const subject = await subjectOf(c, deps.auth.readSubject, "identity:validate_token");
     return c.json(tokenBody(viewOf(subject), deps.baseUrl(c.req.url), c.req.query("nocatalog") === undefined), 200, {

@@ -10,6 +10,7 @@ import {
   type Tx,
 } from "../db/regions-repo.ts";
 import type { CredentialRow } from "../db/schema.ts";
+import { certificateProblems } from "../domain/certificates.ts";
 import { GatewayError } from "../domain/errors.ts";
 import { type Actor, systemActor } from "../domain/principal.ts";
 import { checkRegionInput, type Region, type RegionChanges, type RegionInput, redactRegion } from "../domain/region.ts";
@@ -23,6 +24,17 @@ export interface CatalogOptions {
   /** how often to compare the catalogue version with the database (ms); 0 disables */
   pollIntervalMs?: number;
   onError?: (message: string, error: unknown) => void;
+}
+
+/** Conditions a dialect puts on one write; checked inside its transaction. */
+export interface WriteOptions {
+  /** throws (e.g. 412) unless the region as the transaction reads it (undefined: none) may be written */
+  precondition?: (current: Region | undefined) => void;
+  /**
+   * Judge the certificates the write stores (dialect writes; imports copy what their source
+   * holds). `force` stores them anyway and records the override in the audit trail.
+   */
+  certificates?: { now: Date; force: boolean };
 }
 
 /** Live credentials and revoked token ids, as loaded; the identity module indexes them. */
@@ -115,10 +127,13 @@ export class Catalog {
     return readAudit(this.database.db as unknown as Tx, filter).catch((e) => rethrow(e, ""));
   }
 
-  async create(input: RegionInput, actor: Actor = systemActor): Promise<Region> {
+  async create(input: RegionInput, actor: Actor = systemActor, options: WriteOptions = {}): Promise<Region> {
     checkRegionInput(input);
-    return this.write(input.name, actor, async ({ regions }) => {
-      if (await regions.findByName(input.name)) throw duplicate("name", input.name);
+    return this.write(input.name, actor, async ({ regions, audit }) => {
+      const existing = await regions.findByName(input.name);
+      options.precondition?.(existing ?? undefined);
+      if (existing) throw duplicate("name", input.name);
+      judgeCertificates(null, input, options, audit, input.name);
       if (await regions.findByUid(input.uid)) throw duplicate("uid", input.uid);
       if (input.parentName !== null && !(await regions.findByName(input.parentName))) throw missingParent(input.parentName);
       return regions.insert(input);
@@ -136,14 +151,17 @@ export class Catalog {
     change: RegionChanges | ((current: Region) => RegionChanges),
     actor: Actor = systemActor,
     expectUid?: string,
+    options: WriteOptions = {},
   ): Promise<Region> {
-    return this.write(name, actor, async ({ regions }) => {
+    return this.write(name, actor, async ({ regions, audit }) => {
       const current = await regions.findByName(name);
       if (!current || (expectUid !== undefined && current.uid !== expectUid)) {
         throw new GatewayError("not_found", `region ${name} does not exist`, { subject: name });
       }
+      options.precondition?.(current);
       const changes = typeof change === "function" ? change(current) : change;
       checkRegionInput({ ...current, ...changes });
+      judgeCertificates(current, { ...current, ...changes }, options, audit, name);
       const parent = changes.parentName;
       if (parent !== undefined && parent !== null && parent !== current.parentName) {
         const ancestors = await regions.ancestorsOf(parent);
@@ -163,12 +181,13 @@ export class Catalog {
    * Grants naming them are withdrawn in the same transaction, so a region later created under
    * the same name is not visible to whoever could see the old one.
    */
-  async remove(name: string, actor: Actor = systemActor, expectUid?: string): Promise<Region[]> {
+  async remove(name: string, actor: Actor = systemActor, expectUid?: string, options: WriteOptions = {}): Promise<Region[]> {
     return this.write(name, actor, async ({ tx, regions, touchIdentity }) => {
       const current = await regions.findByName(name);
       if (!current || (expectUid !== undefined && current.uid !== expectUid)) {
         throw new GatewayError("not_found", `region ${name} does not exist`, { subject: name });
       }
+      options.precondition?.(current);
       const deleted = await regions.deleteTree(name);
       if (
         await withdrawGrants(
@@ -293,4 +312,27 @@ export class Catalog {
       this.options.onError?.("catalogue version poll failed", e);
     }
   }
+}
+
+/** Refuses certificate problems of a write (a 400 naming each field), or audits their override. */
+function judgeCertificates(
+  before: Region | null,
+  after: Pick<Region, "caCert" | "clientCert" | "clientKey">,
+  options: WriteOptions,
+  audit: WriteContext["audit"],
+  subject: string,
+): void {
+  if (!options.certificates) return;
+  const problems = certificateProblems(before, after, options.certificates.now);
+  if (problems.length === 0) return;
+  if (!options.certificates.force) {
+    const fields = Object.fromEntries(problems.map((p) => [p.field, [p.kind]]));
+    const first = problems[0];
+    throw new GatewayError("validation", `invalid region: ${first?.field}: ${first?.kind}`, {
+      fields,
+      subject,
+      certificates: problems,
+    });
+  }
+  audit({ action: "certificate.override", subject, before: null, after: { problems } });
 }

@@ -9,6 +9,7 @@ const titles: Record<number, string> = {
   404: "Not Found",
   405: "Method Not Allowed",
   409: "Conflict",
+  412: "Precondition Failed",
   413: "Request Entity Too Large",
   429: "Too Many Requests",
   500: "Internal Server Error",

@@ -139,8 +139,9 @@ export async function createRegion(
   rb: RainbondClient,
   name: string,
   overrides: Record<string, unknown> = {},
+  query = "",
 ): Promise<Record<string, unknown>> {
-  const res = await rb("POST", "/openapi/v2/manage/regions", addBody(name, overrides));
+  const res = await rb("POST", `/openapi/v2/manage/regions${query}`, addBody(name, overrides));
   expect(res.status, await res.clone().text()).toBe(201);
   return (await res.json()) as Record<string, unknown>;
 }

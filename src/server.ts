@@ -1,6 +1,7 @@
 import type { AddressInfo } from "node:net";
 import { createAdaptorServer } from "@hono/node-server";
 import pino from "pino";
+import { startCertificateWatch } from "./catalog/certificate-health.ts";
 import { Catalog } from "./catalog/service.ts";
 import { loadConfig } from "./config.ts";
 import { isNewDataDir, openDatabase } from "./db/client.ts";
@@ -32,6 +33,10 @@ export async function runServe(): Promise<void> {
     secretBox,
     pollIntervalMs: config.pollIntervalMs,
     onError: (message, err) => logger.warn({ error: describeError(err) }, message),
+  });
+  const stopCertificateWatch = startCertificateWatch({
+    regions: () => catalog.list(),
+    warn: (fields, message) => logger.warn(fields, message),
   });
   const auth = createAuthenticator({
     identity: () => catalog.identity(),
@@ -109,6 +114,7 @@ export async function runServe(): Promise<void> {
     stopping = true;
     logger.info({ signal }, "stopping: finishing in-flight requests");
     // Stop accepting, let in-flight requests finish (their handlers, too), then close the database.
+    stopCertificateWatch();
     server.close(async () => {
       for (let waited = 0; inFlight > 0 && waited < 10_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
       await catalog.close();

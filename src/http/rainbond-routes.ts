@@ -17,7 +17,7 @@ import type { Region } from "../domain/region.ts";
 import type { Authenticator } from "../identity/authenticator.ts";
 import { type AuthVariables, rainbondAuth } from "./auth.ts";
 import { readJson } from "./body.ts";
-import { cachedJson } from "./cached-json.ts";
+import { cachedJson, etagOf } from "./cached-json.ts";
 import { regionAnswer, writePrecondition } from "./conditional.ts";
 import { rainbondMessages } from "./rainbond-errors.ts";
 import { registerGrctl } from "./rainbond-grctl.ts";
@@ -133,7 +133,7 @@ export function createRainbondRoutes(deps: RainbondDeps) {
         actorOf(c.var.principal, "rainbond"),
         writeOptions(c),
       );
-      return c.json(toRainbondV2Item(created, view(c.var.principal)), 201);
+      return c.json(toRainbondV2Item(created, view(c.var.principal)), 201, { ETag: etagOf(created) });
     },
   });
   resource(v2, "/regions/:id", {
@@ -148,12 +148,8 @@ export function createRainbondRoutes(deps: RainbondDeps) {
       const r = findV2(c.var.principal, c.req.param("id") ?? "");
       if (!r) return c.json(v2Missing(rainbondMessages.regionMissingOnWrite), 404);
       try {
-        return c.json(
-          toRainbondV2Item(
-            await catalog.update(r.name, changes, actorOf(c.var.principal, "rainbond"), r.uid, writeOptions(c)),
-            view(c.var.principal),
-          ),
-        );
+        const updated = await catalog.update(r.name, changes, actorOf(c.var.principal, "rainbond"), r.uid, writeOptions(c));
+        return c.json(toRainbondV2Item(updated, view(c.var.principal)), 200, { ETag: etagOf(updated) });
       } catch (e) {
         if (isGatewayError(e) && e.code === "not_found") return c.json(v2Missing(rainbondMessages.regionMissingOnWrite), 404);
         throw e;

@@ -3,6 +3,7 @@ import {
   checkMatchingId,
   fromKeystoneCreate,
   fromKeystoneUpdate,
+  inexactFilters,
   isEmptyUpdate,
   parseKeystoneBody,
   toKeystoneList,
@@ -90,7 +91,11 @@ export function createKeystoneRoutes(deps: KeystoneDeps) {
       const url = new URL(c.req.url);
       const base = deps.baseUrl(c.req.url);
       const p = c.var.principal;
-      const q = { parent_region_id: c.req.query("parent_region_id"), name: c.req.query("name") };
+      const q = {
+        parent_region_id: c.req.query("parent_region_id"),
+        name: c.req.query("name"),
+        inexact: inexactFilters(url.searchParams),
+      };
       // the collection's URL whatever the path's spelling (Keystone answers /v3/regions/ with self = …/v3/regions)
       const self = `${base}/v3/regions${url.search}`;
       return cachedJson(c, catalog, `v3:list|${visibilityKey(p)}|${self}|${q.parent_region_id}|${q.name}`, () =>

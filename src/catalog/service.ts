@@ -10,13 +10,15 @@ import {
   type Tx,
 } from "../db/regions-repo.ts";
 import type { CredentialRow } from "../db/schema.ts";
-import { certificateProblems } from "../domain/certificates.ts";
 import { GatewayError } from "../domain/errors.ts";
 import { type Actor, systemActor } from "../domain/principal.ts";
 import { checkRegionInput, type Region, type RegionChanges, type RegionInput, redactRegion } from "../domain/region.ts";
 import type { SecretBox } from "../domain/secret-box.ts";
 import { duplicate, missingParent, rethrow } from "./invariants.ts";
 import { Snapshot } from "./snapshot.ts";
+import { judgeCertificates, type WriteOptions } from "./write-options.ts";
+
+export type { WriteOptions } from "./write-options.ts";
 
 export interface CatalogOptions {
   /** seals region secrets at rest */
@@ -24,17 +26,6 @@ export interface CatalogOptions {
   /** how often to compare the catalogue version with the database (ms); 0 disables */
   pollIntervalMs?: number;
   onError?: (message: string, error: unknown) => void;
-}
-
-/** Conditions a dialect puts on one write; checked inside its transaction. */
-export interface WriteOptions {
-  /** throws (e.g. 412) unless the region as the transaction reads it (undefined: none) may be written */
-  precondition?: (current: Region | undefined) => void;
-  /**
-   * Judge the certificates the write stores (dialect writes; imports copy what their source
-   * holds). `force` stores them anyway and records the override in the audit trail.
-   */
-  certificates?: { now: Date; force: boolean };
 }
 
 /** Live credentials and revoked token ids, as loaded; the identity module indexes them. */
@@ -312,27 +303,4 @@ export class Catalog {
       this.options.onError?.("catalogue version poll failed", e);
     }
   }
-}
-
-/** Refuses certificate problems of a write (a 400 naming each field), or audits their override. */
-function judgeCertificates(
-  before: Region | null,
-  after: Pick<Region, "caCert" | "clientCert" | "clientKey">,
-  options: WriteOptions,
-  audit: WriteContext["audit"],
-  subject: string,
-): void {
-  if (!options.certificates) return;
-  const problems = certificateProblems(before, after, options.certificates.now);
-  if (problems.length === 0) return;
-  if (!options.certificates.force) {
-    const fields = Object.fromEntries(problems.map((p) => [p.field, [p.kind]]));
-    const first = problems[0];
-    throw new GatewayError("validation", `invalid region: ${first?.field}: ${first?.kind}`, {
-      fields,
-      subject,
-      certificates: problems,
-    });
-  }
-  audit({ action: "certificate.override", subject, before: null, after: { problems } });
 }

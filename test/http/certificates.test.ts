@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startCertificateWatch } from "../../src/catalog/certificate-health.ts";
+import { certificateDaysLeft, startCertificateWatch } from "../../src/catalog/certificate-health.ts";
 import { backends } from "../support/backends.ts";
 import { testCertificates } from "../support/certificates.ts";
 import { clients, openTestApp, type TestApp } from "../support/test-app.ts";
@@ -135,6 +135,28 @@ for (const backend of backends) {
       expect(regions).toContain("c-forced");
       expect(regions).not.toContain("h-ok");
       expect(JSON.stringify(warnings)).not.toContain("PRIVATE");
+    });
+
+    it("…and again every interval (daily in the server)", async () => {
+      let rounds = 0;
+      const stop = startCertificateWatch({
+        regions: () => t.catalog.list(),
+        warn: (f) => {
+          if (f.region === "h-soon") rounds++;
+        },
+        intervalMs: 20,
+      });
+      await new Promise((r) => setTimeout(r, 75));
+      stop();
+      expect(rounds).toBeGreaterThanOrEqual(3);
+    });
+
+    it("days left per region, for a future /metrics gauge: regions without certificates are left out", () => {
+      const byRegion = Object.fromEntries(certificateDaysLeft(t.catalog.list(), new Date()).map((g) => [g.region, g.daysLeft]));
+      expect(byRegion["h-soon"]).toBeGreaterThanOrEqual(9);
+      expect(byRegion["h-soon"]).toBeLessThanOrEqual(10);
+      expect(byRegion["c-forced"]).toBeLessThan(0);
+      expect(byRegion["h-none"]).toBeUndefined();
     });
   });
 }

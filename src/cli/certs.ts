@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { callGateway, type GatewayTarget } from "./gateway-client.ts";
+import { callGateway, resolveTarget, targetOptions } from "./gateway-client.ts";
 import { action, CliError, exitCodes } from "./helpers.ts";
 
 interface HealthLine {
@@ -30,21 +30,18 @@ export function formatHealthLine(h: HealthLine): string {
   return parts.join("  ");
 }
 
-/** `certs --url GW --token T [--expiring-within 30d]`: exit 1 when a certificate expires inside the window (for cron). */
+/** `certs [--url GW] [--token T] [--expiring-within 30d]`: exit 1 when a certificate expires inside the window (for cron). */
 export function registerCerts(program: Command): void {
-  program
-    .command("certs")
+  targetOptions(program.command("certs"))
     .description("report region certificates of a running gateway; exit 1 if any expires within the window")
-    .requiredOption("--url <url>", "the gateway's base URL")
-    .requiredOption("--token <token>", "an admin token")
     .option("--expiring-within <days>", "the window, in days (30d or 30)", "30d")
     .action(
-      action(async (o: GatewayTarget & { expiringWithin: string }) => {
+      action(async (o: { url?: string; token?: string; expiringWithin: string }) => {
         if (!/^\d{1,5}d?$/.test(o.expiringWithin)) {
           throw new CliError(`--expiring-within: a number of days, such as 30d (got '${o.expiringWithin}')`, exitCodes.usage);
         }
         const q = new URLSearchParams({ expiring_within: o.expiringWithin });
-        const report = (await callGateway(o, "GET", `/admin/v1/regions/health?${q}`)) as { regions: HealthLine[] };
+        const report = (await callGateway(resolveTarget(o), "GET", `/admin/v1/regions/health?${q}`)) as { regions: HealthLine[] };
         for (const h of report.regions) process.stdout.write(`${formatHealthLine(h)}\n`);
         return report.regions.some((h) => h.expiring) ? exitCodes.rejected : exitCodes.ok;
       }),

@@ -39,6 +39,7 @@ for (const backend of backends) {
       });
       expect(patched.status).toBe(200);
 
+      const etagBefore = (await ks("GET", "/v3/regions/g-1")).headers.get("ETag");
       const res = await rb("POST", "/openapi/v1/grctl/ip", replaceBody("g-1"));
       expect(res.status).toBe(200);
       expect(await jsonOf(res)).toEqual(success);
@@ -55,7 +56,10 @@ for (const backend of backends) {
         token: "region-token",
         status: "1",
       });
-      const region = ((await (await ks("GET", "/v3/regions/g-1")).json()) as { region: Record<string, unknown> }).region;
+      // /v3 serves the new revision at once (its ETag moved), with parent, locales and extras kept
+      const onV3 = await ks("GET", "/v3/regions/g-1");
+      expect(onV3.headers.get("ETag")).not.toBe(etagBefore);
+      const region = ((await onV3.json()) as { region: Record<string, unknown> }).region;
       expect(region).toMatchObject({ parent_region_id: "g-parent", email: "ops@example.com" });
       expect(region.locales).toMatchObject({ "en-us": "East" });
 

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
+import { registerCerts } from "./cli/certs.ts";
 import { registerConvert } from "./cli/convert.ts";
 import { registerAudit, registerCredentials } from "./cli/credentials.ts";
 import { registerExport } from "./cli/export.ts";
@@ -44,6 +45,7 @@ export async function main(argv: string[]): Promise<void> {
   registerConvert(program);
   registerImport(program);
   registerExport(program);
+  registerCerts(program);
   // `serve` is the default command, so commander would read an unknown command as its argument
   const first = argv[2];
   const known = [...program.commands.flatMap((c) => [c.name(), ...c.aliases()]), "help"];

@@ -1,5 +1,6 @@
 import type { AddressInfo } from "node:net";
 import pino from "pino";
+import { startCertificateWatch } from "./catalog/certificate-health.ts";
 import { Catalog } from "./catalog/service.ts";
 import { loadConfig, startupWarnings } from "./config.ts";
 import { isNewDataDir, openDatabase } from "./db/client.ts";
@@ -40,6 +41,10 @@ export async function runServe(): Promise<void> {
     secretBox,
     pollIntervalMs: config.pollIntervalMs,
     onError: (message, err) => logger.warn({ error: describeError(err) }, message),
+  });
+  const stopCertificateWatch = startCertificateWatch({
+    regions: () => catalog.list(),
+    warn: (fields, message) => logger.warn(fields, message),
   });
   const auth = createAuthenticator({
     identity: () => catalog.identity(),
@@ -111,6 +116,7 @@ export async function runServe(): Promise<void> {
     setTimeout(() => process.exit(1), drainMs).unref();
     logger.info({ signal }, "stopping: finishing in-flight requests");
     // Stop accepting, let in-flight requests finish (their handlers, too), then close the database.
+    stopCertificateWatch();
     server.close(async () => {
       while (inFlight > 0 && Date.now() < deadline - 2_000) await new Promise((r) => setTimeout(r, 50));
       await catalog.close();

@@ -49,6 +49,7 @@ const expectations: [string, RegExp][] = [
   ["credentials revoke", /revoked [0-9a-f]+/],
   ["node list-regions.cjs", /^cn-north-1 public updated$/m],
   ["--os-password", /cn-north-1/],
+  ["grctl/ip", /"msg_show":"更新成功"[\s\S]*"expiring_within_days":30[\s\S]*412\n304\n$/],
   ["--source-format rainbond --dry-run", /0 rejected; dry run: nothing written[\s\S]*0 rejected; nothing to write/],
 ];
 

@@ -38,13 +38,40 @@ export interface ListQuery {
   parent_region_id?: string | undefined;
   /** the `openstack` CLI's fallback lookup: filters by id */
   name?: string | undefined;
+  /** Keystone's inexact filters, e.g. `parent_region_id__startswith` → ["startswith", "cn-"] */
+  inexact?: readonly (readonly [string, string])[];
+}
+
+// Keystone's inexact comparators (keystone/common/driver_hints.py), on parent_region_id
+const comparators: Record<string, (value: string, wanted: string) => boolean> = {
+  contains: (v, w) => v.includes(w),
+  icontains: (v, w) => v.toLowerCase().includes(w.toLowerCase()),
+  startswith: (v, w) => v.startsWith(w),
+  istartswith: (v, w) => v.toLowerCase().startsWith(w.toLowerCase()),
+  endswith: (v, w) => v.endsWith(w),
+  iendswith: (v, w) => v.toLowerCase().endsWith(w.toLowerCase()),
+};
+
+/** The inexact filters of a query string (`parent_region_id__<comparator>=value`); others are ignored, as Keystone 22. */
+export function inexactFilters(params: URLSearchParams): [string, string][] {
+  const out: [string, string][] = [];
+  for (const [key, value] of params) {
+    const m = /^parent_region_id__(\w+)$/.exec(key);
+    if (m?.[1] && m[1] in comparators) out.push([m[1], value]);
+  }
+  return out;
 }
 
 /** `GET /v3/regions`: `selfUrl` is the URL as requested, query included (Keystone echoes it). */
 export function toKeystoneList(regions: readonly Region[], q: ListQuery, baseUrl: string, selfUrl: string) {
   const picked = regions.filter(
     (r) =>
-      (q.parent_region_id === undefined || r.parentName === q.parent_region_id) && (q.name === undefined || r.name === q.name),
+      (q.parent_region_id === undefined || r.parentName === q.parent_region_id) &&
+      (q.name === undefined || r.name === q.name) &&
+      // a region without a parent never matches an inexact filter (SQL: NULL LIKE … is not true)
+      (q.inexact ?? []).every(
+        ([op, wanted]) => r.parentName !== null && (comparators[op] as (v: string, w: string) => boolean)(r.parentName, wanted),
+      ),
   );
   return {
     regions: picked.map((r) => toKeystoneRegion(r, baseUrl)),

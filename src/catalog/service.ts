@@ -16,6 +16,9 @@ import { checkRegionInput, type Region, type RegionChanges, type RegionInput, re
 import type { SecretBox } from "../domain/secret-box.ts";
 import { duplicate, missingParent, rethrow } from "./invariants.ts";
 import { Snapshot } from "./snapshot.ts";
+import { judgeCertificates, type WriteOptions } from "./write-options.ts";
+
+export type { WriteOptions } from "./write-options.ts";
 
 export interface CatalogOptions {
   /** seals region secrets at rest */
@@ -123,10 +126,13 @@ export class Catalog {
     return readAudit(this.database.db as unknown as Tx, filter).catch((e) => rethrow(e, ""));
   }
 
-  async create(input: RegionInput, actor: Actor = systemActor): Promise<Region> {
+  async create(input: RegionInput, actor: Actor = systemActor, options: WriteOptions = {}): Promise<Region> {
     checkRegionInput(input);
-    return this.write(input.name, actor, async ({ regions }) => {
-      if (await regions.findByName(input.name)) throw duplicate("name", input.name);
+    return this.write(input.name, actor, async ({ regions, audit }) => {
+      const existing = await regions.findByName(input.name);
+      options.precondition?.(existing ?? undefined);
+      if (existing) throw duplicate("name", input.name);
+      judgeCertificates(null, input, options, audit, input.name);
       if (await regions.findByUid(input.uid)) throw duplicate("uid", input.uid);
       if (input.parentName !== null && !(await regions.findByName(input.parentName))) throw missingParent(input.parentName);
       return regions.insert(input);
@@ -144,14 +150,17 @@ export class Catalog {
     change: RegionChanges | ((current: Region) => RegionChanges),
     actor: Actor = systemActor,
     expectUid?: string,
+    options: WriteOptions = {},
   ): Promise<Region> {
-    return this.write(name, actor, async ({ regions }) => {
+    return this.write(name, actor, async ({ regions, audit }) => {
       const current = await regions.findByName(name);
       if (!current || (expectUid !== undefined && current.uid !== expectUid)) {
         throw new GatewayError("not_found", `region ${name} does not exist`, { subject: name });
       }
+      options.precondition?.(current);
       const changes = typeof change === "function" ? change(current) : change;
       checkRegionInput({ ...current, ...changes });
+      judgeCertificates(current, { ...current, ...changes }, options, audit, name);
       const parent = changes.parentName;
       if (parent !== undefined && parent !== null && parent !== current.parentName) {
         const ancestors = await regions.ancestorsOf(parent);
@@ -171,12 +180,13 @@ export class Catalog {
    * Grants naming them are withdrawn in the same transaction, so a region later created under
    * the same name is not visible to whoever could see the old one.
    */
-  async remove(name: string, actor: Actor = systemActor, expectUid?: string): Promise<Region[]> {
+  async remove(name: string, actor: Actor = systemActor, expectUid?: string, options: WriteOptions = {}): Promise<Region[]> {
     return this.write(name, actor, async ({ tx, regions, touchIdentity }) => {
       const current = await regions.findByName(name);
       if (!current || (expectUid !== undefined && current.uid !== expectUid)) {
         throw new GatewayError("not_found", `region ${name} does not exist`, { subject: name });
       }
+      options.precondition?.(current);
       const deleted = await regions.deleteTree(name);
       if (
         await withdrawGrants(

@@ -1,3 +1,5 @@
+import type { CertificateProblem } from "./certificates.ts";
+
 /**
  * Transport-neutral errors. Each dialect renders them in its own body shape
  * (see http/rainbond-errors.ts and http/keystone-errors.ts).
@@ -13,6 +15,7 @@ export type ErrorCode =
   | "method_not_allowed" // 405
   | "request_timeout" // 408: the request's headers did not arrive in time
   | "conflict" // 409: duplicate name or uid
+  | "precondition_failed" // 412: If-Match / If-None-Match does not hold
   | "payload_too_large" // 413
   | "too_many_requests" // 429: a bounded resource (password hashing) is saturated
   | "headers_too_large" // 431
@@ -29,6 +32,7 @@ export const statusOf: Record<ErrorCode, number> = {
   method_not_allowed: 405,
   request_timeout: 408,
   conflict: 409,
+  precondition_failed: 412,
   payload_too_large: 413,
   too_many_requests: 429,
   headers_too_large: 431,
@@ -44,6 +48,8 @@ export interface GatewayErrorOptions {
   conflictOn?: "name" | "uid";
   /** allowed methods, for 405 */
   allow?: string[];
+  /** what is wrong with the certificates a write would store (a validation error) */
+  certificates?: CertificateProblem[];
 }
 
 export class GatewayError extends Error {
@@ -52,6 +58,7 @@ export class GatewayError extends Error {
   readonly subject: string | undefined;
   readonly conflictOn: "name" | "uid" | undefined;
   readonly allow: string[] | undefined;
+  readonly certificates: CertificateProblem[] | undefined;
 
   constructor(code: ErrorCode, message: string, options: GatewayErrorOptions = {}) {
     super(message);
@@ -61,6 +68,7 @@ export class GatewayError extends Error {
     this.subject = options.subject;
     this.conflictOn = options.conflictOn;
     this.allow = options.allow;
+    this.certificates = options.certificates;
   }
 
   get status(): number {

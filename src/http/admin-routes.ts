@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { certificateReport } from "../catalog/certificate-health.ts";
 import type { Catalog } from "../catalog/service.ts";
 import { GatewayError } from "../domain/errors.ts";
 import { actorOf } from "../domain/principal.ts";
@@ -25,6 +26,17 @@ export function createAdminRoutes(deps: AdminDeps) {
   router.use("/admin/v1/credentials", adminAuth(deps.auth));
   router.use("/admin/v1/credentials/*", adminAuth(deps.auth));
   router.use("/admin/v1/audit", adminAuth(deps.auth));
+  router.use("/admin/v1/regions/health", adminAuth(deps.auth));
+
+  resource(router, "/admin/v1/regions/health", {
+    GET: (c) => {
+      const within = c.req.query("expiring_within") ?? "30d";
+      const match = /^(\d{1,5})d?$/.exec(within);
+      if (!match) throw new GatewayError("validation", "expiring_within: a number of days, such as 30d");
+      const days = Number(match[1]);
+      return c.json({ expiring_within_days: days, regions: certificateReport(deps.catalog.list(), new Date(), days) });
+    },
+  });
 
   resource(router, "/admin/v1/credentials", {
     GET: (c) => c.json({ credentials: deps.catalog.identity().credentials.map(publicView) }),

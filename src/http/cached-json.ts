@@ -1,15 +1,26 @@
+import { createHash } from "node:crypto";
 import type { Context } from "hono";
 import type { Catalog } from "../catalog/service.ts";
+import { noneMatchHit } from "./conditional.ts";
 
 const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 
 /**
  * A 200 JSON answer rendered once per catalogue version and key (see Catalog.memo), kept as
- * UTF-8 bytes so a hit costs neither JSON.stringify nor encoding.
+ * UTF-8 bytes so a hit costs neither JSON.stringify nor encoding. Its ETag is a hash of those
+ * bytes: it changes exactly when what this caller sees changes (not on every catalogue write),
+ * and `If-None-Match` with it answers 304 without a body.
  */
 export function cachedJson(c: Context, catalog: Catalog, key: string, render: () => unknown): Response {
   const body = catalog.memo(key, () => encoder.encode(JSON.stringify(render())));
-  return c.body(body as Uint8Array<ArrayBuffer>, 200, { "Content-Type": "application/json" });
+  const etag = decoder.decode(
+    catalog.memo(`${key}#etag`, () =>
+      encoder.encode(`"l-${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"`),
+    ),
+  );
+  if (noneMatchHit(c.req.header("If-None-Match"), etag)) return c.body(null, 304, { ETag: etag });
+  return c.body(body as Uint8Array<ArrayBuffer>, 200, { "Content-Type": "application/json", ETag: etag });
 }
 
 /** A region's ETag: its revision, bumped by every write (docs/design.md). */

@@ -1,8 +1,9 @@
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import {
   checkMatchingId,
   fromKeystoneCreate,
   fromKeystoneUpdate,
+  inexactFilters,
   isEmptyUpdate,
   parseKeystoneBody,
   toKeystoneList,
@@ -16,6 +17,7 @@ import type { Authenticator } from "../identity/authenticator.ts";
 import { type AuthVariables, keystoneAuth } from "./auth.ts";
 import { readJson } from "./body.ts";
 import { cachedJson, etagOf } from "./cached-json.ts";
+import { regionAnswer, writePrecondition } from "./conditional.ts";
 import { keystoneMessages } from "./keystone-errors.ts";
 import { resource } from "./resource.ts";
 
@@ -35,6 +37,16 @@ const bodyMessages = {
 function require(p: Principal, action: string): void {
   if (!isAdmin(p)) throw new GatewayError("forbidden", keystoneMessages.forbidden(action));
 }
+
+/** If-Match / If-None-Match on a write: 412 in Keystone's shape, nothing written. */
+const precondition = (c: Context) => ({
+  precondition: writePrecondition(
+    c,
+    c.req.header("If-None-Match") === undefined
+      ? "The region has changed: its ETag no longer matches If-Match."
+      : "The region already exists (If-None-Match).",
+  ),
+});
 
 /** Keystone's version document (keystone/api/discovery.py). */
 export function versionDocument(base: string) {
@@ -79,7 +91,11 @@ export function createKeystoneRoutes(deps: KeystoneDeps) {
       const url = new URL(c.req.url);
       const base = deps.baseUrl(c.req.url);
       const p = c.var.principal;
-      const q = { parent_region_id: c.req.query("parent_region_id"), name: c.req.query("name") };
+      const q = {
+        parent_region_id: c.req.query("parent_region_id"),
+        name: c.req.query("name"),
+        inexact: inexactFilters(url.searchParams),
+      };
       // the collection's URL whatever the path's spelling (Keystone answers /v3/regions/ with self = …/v3/regions)
       const self = `${base}/v3/regions${url.search}`;
       return cachedJson(c, catalog, `v3:list|${visibilityKey(p)}|${self}|${q.parent_region_id}|${q.name}`, () =>
@@ -98,15 +114,19 @@ export function createKeystoneRoutes(deps: KeystoneDeps) {
       require(c.var.principal, "identity:create_region");
       const body = parseKeystoneBody(await readJson(c, bodyMessages));
       const uid = deps.newUid();
-      const created = await catalog.create(fromKeystoneCreate(body, uid, uid), actorOf(c.var.principal, "keystone"));
-      return c.json({ region: toKeystoneRegion(created, deps.baseUrl(c.req.url)) }, 201);
+      const created = await catalog.create(
+        fromKeystoneCreate(body, uid, uid),
+        actorOf(c.var.principal, "keystone"),
+        precondition(c),
+      );
+      return c.json({ region: toKeystoneRegion(created, deps.baseUrl(c.req.url)) }, 201, { ETag: etagOf(created) });
     },
   });
 
   resource(router, "/v3/regions/:id", {
     GET: (c) => {
       const r = findVisible(c.var.principal, c.req.param("id") ?? "");
-      return c.json({ region: toKeystoneRegion(r, deps.baseUrl(c.req.url)) }, 200, { ETag: etagOf(r) });
+      return regionAnswer(c, r, { region: toKeystoneRegion(r, deps.baseUrl(c.req.url)) });
     },
     PUT: async (c) => {
       require(c.var.principal, "identity:create_region");
@@ -118,8 +138,9 @@ export function createKeystoneRoutes(deps: KeystoneDeps) {
       const created = await catalog.create(
         fromKeystoneCreate({ ...body, id }, id, deps.newUid()),
         actorOf(c.var.principal, "keystone"),
+        precondition(c),
       );
-      return c.json({ region: toKeystoneRegion(created, deps.baseUrl(c.req.url)) }, 201);
+      return c.json({ region: toKeystoneRegion(created, deps.baseUrl(c.req.url)) }, 201, { ETag: etagOf(created) });
     },
     PATCH: async (c) => {
       require(c.var.principal, "identity:update_region");
@@ -136,14 +157,16 @@ export function createKeystoneRoutes(deps: KeystoneDeps) {
         id,
         (current) => fromKeystoneUpdate(body, id, current),
         actorOf(c.var.principal, "keystone"),
+        undefined,
+        precondition(c),
       );
-      return c.json({ region: toKeystoneRegion(updated, deps.baseUrl(c.req.url)) });
+      return c.json({ region: toKeystoneRegion(updated, deps.baseUrl(c.req.url)) }, 200, { ETag: etagOf(updated) });
     },
     DELETE: async (c) => {
       require(c.var.principal, "identity:delete_region");
       const id = c.req.param("id") ?? "";
       findVisible(c.var.principal, id);
-      await catalog.remove(id, actorOf(c.var.principal, "keystone"));
+      await catalog.remove(id, actorOf(c.var.principal, "keystone"), undefined, precondition(c));
       return c.body(null, 204);
     },
   });

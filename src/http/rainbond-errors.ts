@@ -1,3 +1,4 @@
+import type { CertificateProblem } from "../domain/certificates.ts";
 import { GatewayError } from "../domain/errors.ts";
 
 /**
@@ -21,7 +22,28 @@ export const rainbondMessages = {
   tooLarge: "请求体过大，上限为 1 MiB。",
   unavailable: "数据库暂时不可用，请稍后重试。",
   methodNotAllowed: (m: string) => `方法 “${m}” 不被允许。`,
+  preconditionFailed: "数据中心已被修改（If-Match 与当前 ETag 不符），请重新获取后再试。",
+  regionExists: "数据中心已存在（If-None-Match: *）。",
+  certificate: {
+    not_pem: "证书格式不正确，需要 PEM 格式的证书。",
+    expired: (at: string) => `证书已于 ${at.slice(0, 10)} 过期。`,
+    key_mismatch: "私钥与证书不匹配。",
+  },
 };
+
+const certificateWireNames = { caCert: "ssl_ca_cert", clientCert: "cert_file", clientKey: "key_file" } as const;
+
+/** Certificate problems as the console would word a field error: wire field name → Chinese messages. */
+export function certificateErrors(problems: CertificateProblem[]): Record<string, string[]> {
+  const err: Record<string, string[]> = {};
+  for (const p of problems) {
+    const m = rainbondMessages.certificate;
+    const message = p.kind === "expired" ? m.expired(p.notAfter ?? "") : m[p.kind];
+    const field = certificateWireNames[p.field];
+    err[field] = [...(err[field] ?? []), message];
+  }
+  return err;
+}
 
 const apiError = (status: number, detail: string): Rendered => ({
   status,
@@ -38,7 +60,12 @@ export function renderRainbondError(error: unknown, method: string): Rendered {
     case "validation":
       return {
         status: 400,
-        body: { detail: "参数错误", err: error.fields ?? {}, code: 20400, error_type: "ValidationError" },
+        body: {
+          detail: "参数错误",
+          err: error.certificates ? certificateErrors(error.certificates) : (error.fields ?? {}),
+          code: 20400,
+          error_type: "ValidationError",
+        },
         headers: {},
       };
     case "conflict": {
@@ -67,6 +94,8 @@ export function renderRainbondError(error: unknown, method: string): Rendered {
       return apiError(404, rainbondMessages.notFound);
     case "method_not_allowed":
       return { ...apiError(405, rainbondMessages.methodNotAllowed(method)), headers: { Allow: (error.allow ?? []).join(", ") } };
+    case "precondition_failed":
+      return apiError(412, error.message);
     case "payload_too_large":
       return { ...apiError(413, rainbondMessages.tooLarge), headers: { Connection: "close" } };
     case "unavailable":

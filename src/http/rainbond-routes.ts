@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import {
   fromRainbondAdd,
   fromRainbondUpdate,
@@ -10,7 +10,7 @@ import {
   toRainbondV2Item,
   toRainbondV2Page,
 } from "../adapters/rainbond.ts";
-import type { Catalog } from "../catalog/service.ts";
+import type { Catalog, WriteOptions } from "../catalog/service.ts";
 import { GatewayError, isGatewayError } from "../domain/errors.ts";
 import { actorOf, canReadSecrets, canSee, isAdmin, type Principal, visibilityKey } from "../domain/principal.ts";
 import type { Region } from "../domain/region.ts";
@@ -18,7 +18,9 @@ import type { Authenticator } from "../identity/authenticator.ts";
 import { type AuthVariables, rainbondAuth } from "./auth.ts";
 import { readJson } from "./body.ts";
 import { cachedJson, etagOf } from "./cached-json.ts";
+import { regionAnswer, writePrecondition } from "./conditional.ts";
 import { rainbondMessages } from "./rainbond-errors.ts";
+import { registerGrctl } from "./rainbond-grctl.ts";
 import { resource } from "./resource.ts";
 
 export interface RainbondDeps {
@@ -36,6 +38,20 @@ const view = (p: Principal) => ({ includeSecrets: canReadSecrets(p) });
 
 function requireWriter(p: Principal): void {
   if (!isAdmin(p)) throw new GatewayError("forbidden", rainbondMessages.forbidden);
+}
+
+/**
+ * Every Rainbond write: If-Match / If-None-Match, and the certificate checks (`?force=true`
+ * stores refused certificates anyway, audited; only writers, i.e. admins, get this far).
+ */
+function writeOptions(c: Context): WriteOptions {
+  return {
+    precondition: writePrecondition(
+      c,
+      c.req.header("If-None-Match") === undefined ? rainbondMessages.preconditionFailed : rainbondMessages.regionExists,
+    ),
+    certificates: { now: new Date(), force: c.req.query("force") === "true" },
+  };
 }
 
 /** The Rainbond console OpenAPI: `/openapi/v1/regions…` and `/openapi/v2/manage/regions…`. */
@@ -80,7 +96,7 @@ export function createRainbondRoutes(deps: RainbondDeps) {
         }
         add = { ...add, enterprise_id: p.enterpriseId };
       }
-      const created = await catalog.create(fromRainbondAdd(add, deps.newUid()), actorOf(p, "rainbond"));
+      const created = await catalog.create(fromRainbondAdd(add, deps.newUid()), actorOf(p, "rainbond"), writeOptions(c));
       return c.json(toRainbondV1Item(created, view(p)), 201);
     },
   });
@@ -88,9 +104,10 @@ export function createRainbondRoutes(deps: RainbondDeps) {
     GET: (c) => {
       const r = findV1(c.var.principal, c.req.param("id") ?? "");
       if (!r) throw new GatewayError("not_found", "no found region");
-      return c.json(toRainbondV1Detail(r, view(c.var.principal)), 200, { ETag: etagOf(r) });
+      return regionAnswer(c, r, toRainbondV1Detail(r, view(c.var.principal)));
     },
   });
+  registerGrctl(v1, { catalog, bodyMessages, find: findV1, requireWriter, writeOptions });
 
   const v2 = new Hono<{ Variables: AuthVariables }>({ strict: false });
   v2.use("*", rainbondAuth(deps.auth, "rainbond-v2"));
@@ -111,15 +128,19 @@ export function createRainbondRoutes(deps: RainbondDeps) {
     POST: async (c) => {
       requireWriter(c.var.principal);
       const add = parseRainbondAdd(await readJson(c, bodyMessages));
-      const created = await catalog.create(fromRainbondAdd(add, deps.newUid()), actorOf(c.var.principal, "rainbond"));
-      return c.json(toRainbondV2Item(created, view(c.var.principal)), 201);
+      const created = await catalog.create(
+        fromRainbondAdd(add, deps.newUid()),
+        actorOf(c.var.principal, "rainbond"),
+        writeOptions(c),
+      );
+      return c.json(toRainbondV2Item(created, view(c.var.principal)), 201, { ETag: etagOf(created) });
     },
   });
   resource(v2, "/regions/:id", {
     GET: (c) => {
       const r = findV2(c.var.principal, c.req.param("id") ?? "");
       if (!r) return c.json(v2Missing(rainbondMessages.regionMissing), 404);
-      return c.json(toRainbondV2Item(r, view(c.var.principal)), 200, { ETag: etagOf(r) });
+      return regionAnswer(c, r, toRainbondV2Item(r, view(c.var.principal)));
     },
     PUT: async (c) => {
       requireWriter(c.var.principal);
@@ -127,12 +148,8 @@ export function createRainbondRoutes(deps: RainbondDeps) {
       const r = findV2(c.var.principal, c.req.param("id") ?? "");
       if (!r) return c.json(v2Missing(rainbondMessages.regionMissingOnWrite), 404);
       try {
-        return c.json(
-          toRainbondV2Item(
-            await catalog.update(r.name, changes, actorOf(c.var.principal, "rainbond"), r.uid),
-            view(c.var.principal),
-          ),
-        );
+        const updated = await catalog.update(r.name, changes, actorOf(c.var.principal, "rainbond"), r.uid, writeOptions(c));
+        return c.json(toRainbondV2Item(updated, view(c.var.principal)), 200, { ETag: etagOf(updated) });
       } catch (e) {
         if (isGatewayError(e) && e.code === "not_found") return c.json(v2Missing(rainbondMessages.regionMissingOnWrite), 404);
         throw e;
@@ -143,7 +160,7 @@ export function createRainbondRoutes(deps: RainbondDeps) {
       const r = findV2(c.var.principal, c.req.param("id") ?? "");
       if (!r) return c.json(v2Missing(rainbondMessages.regionMissingOnWrite), 404);
       try {
-        await catalog.remove(r.name, actorOf(c.var.principal, "rainbond"), r.uid);
+        await catalog.remove(r.name, actorOf(c.var.principal, "rainbond"), r.uid, writeOptions(c));
       } catch (e) {
         if (isGatewayError(e) && e.code === "not_found") return c.json(v2Missing(rainbondMessages.regionMissingOnWrite), 404);
         throw e;

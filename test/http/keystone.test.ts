@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { backends } from "../support/backends.ts";
+import { testCertificates } from "../support/certificates.ts";
 import { type Capture, capture, captureBase } from "../support/keystone-captures.ts";
 import { adminToken, clients, openTestApp, type TestApp } from "../support/test-app.ts";
 
@@ -647,9 +648,9 @@ for (const backend of backends) {
           tcpdomain: "10.9.0.1",
           scope: "public",
           desc: "rb desc",
-          ssl_ca_cert: "CA",
-          cert_file: "CERT",
-          key_file: "KEY",
+          ssl_ca_cert: testCertificates().ca,
+          cert_file: testCertificates().cert,
+          key_file: testCertificates().key,
           token: "TOKEN",
           status: "1",
         });

@@ -3,13 +3,13 @@ import type { Principal } from "../../src/domain/principal.ts";
 import { createApp } from "../../src/http/app.ts";
 import { createAuthenticator } from "../../src/identity/authenticator.ts";
 import { testSecretBox } from "../support/backends.ts";
+import { testCertificates } from "../support/certificates.ts";
 import { adminToken, type clients, manageToken, type TestApp } from "../support/test-app.ts";
 
 /** Helpers shared by the Rainbond HTTP suites. */
 
-export const CA = "-----BEGIN CERTIFICATE-----\nMIIBca\n-----END CERTIFICATE-----";
-export const CERT = "-----BEGIN CERTIFICATE-----\nMIIBclient\n-----END CERTIFICATE-----";
-export const KEY = "-----BEGIN RSA PRIVATE KEY-----\nMIIEsecret\n-----END RSA PRIVATE KEY-----";
+// real ones: the gateway refuses a certificate that is not PEM, expired, or not its key's
+export const { ca: CA, cert: CERT, key: KEY } = testCertificates();
 
 /** A valid add body for `name`, as grctl / a console script would send it. */
 export function addBody(name: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
@@ -139,8 +139,9 @@ export async function createRegion(
   rb: RainbondClient,
   name: string,
   overrides: Record<string, unknown> = {},
+  query = "",
 ): Promise<Record<string, unknown>> {
-  const res = await rb("POST", "/openapi/v2/manage/regions", addBody(name, overrides));
+  const res = await rb("POST", `/openapi/v2/manage/regions${query}`, addBody(name, overrides));
   expect(res.status, await res.clone().text()).toBe(201);
   return (await res.json()) as Record<string, unknown>;
 }

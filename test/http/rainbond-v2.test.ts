@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { backends } from "../support/backends.ts";
+import { testCertificates } from "../support/certificates.ts";
 import { clients, manageToken, openTestApp, type TestApp } from "../support/test-app.ts";
 import {
   addBody,
@@ -18,6 +19,8 @@ import {
   v2ItemKeys,
 } from "./rainbond-support.ts";
 
+// a renewal of CERT for the same KEY
+const RENEWED = testCertificates().renewed;
 const getMissing = { msg: "数据中心不存在" };
 const writeMissing = { msg: "修改的数据中心不存在" };
 
@@ -228,11 +231,11 @@ for (const backend of backends) {
         const kept = (await (await rb("PUT", path, putBody())).json()) as Record<string, unknown>;
         expect(kept).toMatchObject({ ssl_ca_cert: CA, cert_file: CERT, key_file: KEY, token: "keep-me" });
 
-        const replaced = (await (await rb("PUT", path, putBody({ token: "new-token", cert_file: "NEW" }))).json()) as Record<
+        const replaced = (await (await rb("PUT", path, putBody({ token: "new-token", cert_file: RENEWED }))).json()) as Record<
           string,
           unknown
         >;
-        expect(replaced).toMatchObject({ ssl_ca_cert: CA, cert_file: "NEW", key_file: KEY, token: "new-token" });
+        expect(replaced).toMatchObject({ ssl_ca_cert: CA, cert_file: RENEWED, key_file: KEY, token: "new-token" });
 
         const cleared = await rb("PUT", path, putBody({ ssl_ca_cert: null, cert_file: null, key_file: null, token: null }));
         expect(cleared.status).toBe(200);

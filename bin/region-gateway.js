@@ -1,6 +1,10 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly through tsx: no build step to forget.
-import { register } from "tsx/esm/api";
+// Runs the compiled gateway (dist/, built from src/ by `npm run build`, which `npm ci` runs).
+import { existsSync } from "node:fs";
 
-register();
-await import("../src/main.ts");
+const main = new URL("../dist/main.js", import.meta.url);
+if (!existsSync(main)) {
+  process.stderr.write("region-gateway: dist/main.js is missing: run `npm run build` (or `npm ci`) in the checkout\n");
+  process.exit(2);
+}
+await import(main.href);

@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -12,10 +13,20 @@ declare module "vitest" {
 }
 
 /**
+ * The processes the tests start (`bin/region-gateway.js`) run the compiled dist/: rebuild it
+ * first when a source file changed since the last build, so the tests run what is in src/.
+ */
+function buildIfStale() {
+  const script = path.resolve(import.meta.dirname, "../../scripts/build.mjs");
+  execFileSync(process.execPath, [script, "--if-stale"], { stdio: "inherit" });
+}
+
+/**
  * Opening a new PGlite database takes seconds; migrate one once and give every suite
  * its own copy of the dump (loadDataDir, well under a second).
  */
 export default async function setup(project: TestProject) {
+  buildIfStale();
   const dir = mkdtempSync(path.join(tmpdir(), "rg-test-"));
   const pglite = await PGlite.create();
   const database = await openDatabase({ pglite });

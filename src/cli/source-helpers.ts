@@ -47,8 +47,8 @@ async function getJson(url: URL, headers: Record<string, string>): Promise<unkno
   }
   // the gateway rejects any record nested deeper than that (the envelope adds two levels), and
   // far deeper the document could not even be serialised again: refused here, in one line
-  const problem = jsonProblem(value, { maxDepth: maxJsonDepth + 2 });
-  if (problem?.kind === "depth") {
+  const problem = jsonProblem(value, { maxDepth: maxJsonDepth + 2, depthOnly: true });
+  if (problem) {
     throw new CliError(`source ${url}: the answer is ${problem.message} (at ${pathText(problem.path)})`, exitCodes.usage);
   }
   return value;

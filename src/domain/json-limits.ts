@@ -6,12 +6,21 @@
  * - Nesting: at most `maxJsonDepth` levels. JSON.parse reads any depth, but JSON.stringify and
  *   every recursive walk overflow the stack a few thousand levels down (a 500). The walk here is
  *   iterative, so it is safe at any depth.
+ * - Property names: `__proto__`, `constructor` and `prototype` are refused at any depth. JSON.parse
+ *   makes them ordinary own keys, but the first assignment or library copy (zod's records copy by
+ *   assignment) turns `__proto__` into the copy's prototype: validation then judges one object
+ *   and the database stores another. No field of either dialect has such a name, and Keystone's
+ *   extras and locales do not need them; refusing them is the one rule that no later copy can
+ *   undo. Other names (`toString`, `valueOf`, …) are plain data: no code coerces a user's object.
  */
 
 /** How many levels of objects and arrays a JSON value a user sends may nest. */
 export const maxJsonDepth = 64;
 
-export type JsonProblemKind = "depth";
+/** Property names refused at any depth (see above). */
+export const refusedKeys: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
+
+export type JsonProblemKind = "depth" | "key";
 
 export interface JsonProblem {
   kind: JsonProblemKind;
@@ -37,6 +46,8 @@ function pathOf(frame: Frame): (string | number)[] {
 export interface JsonCheckOptions {
   /** default `maxJsonDepth` */
   maxDepth?: number;
+  /** check the nesting only */
+  depthOnly?: boolean;
 }
 
 /** The first problem with a JSON value (depth-first, iterative), or null. */
@@ -56,6 +67,14 @@ export function jsonProblem(root: unknown, options: JsonCheckOptions = {}): Json
     for (let i = entries.length - 1; i >= 0; i--) {
       const [key, v] = entries[i] as [string | number, unknown];
       stack.push({ value: v, depth: depth + 1, parent: frame, key });
+    }
+    if (!options.depthOnly && !Array.isArray(value)) {
+      for (const [key] of entries) {
+        if (refusedKeys.has(key as string)) {
+          const path = [...pathOf(frame), key];
+          return { kind: "key", path, message: `the property name "${String(key)}" is not allowed` };
+        }
+      }
     }
   }
   return null;

@@ -1,3 +1,4 @@
+import { jsonProblem, maxJsonDepth, pathText } from "../domain/json-limits.ts";
 import { CliError, errorMessage, exitCodes, fetchOrFail, type Progress } from "./helpers.ts";
 
 export type SourceFormat = "rainbond" | "keystone";
@@ -38,11 +39,19 @@ async function getJson(url: URL, headers: Record<string, string>): Promise<unkno
   });
   const text = await res.text();
   if (!res.ok) throw new CliError(`source ${url}: ${errorMessage(res.status, text)}`, exitCodes.usage);
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
     throw new CliError(`source ${url}: the answer is not JSON`, exitCodes.usage);
   }
+  // the gateway rejects any record nested deeper than that (the envelope adds two levels), and
+  // far deeper the document could not even be serialised again: refused here, in one line
+  const problem = jsonProblem(value, { maxDepth: maxJsonDepth + 2, depthOnly: true });
+  if (problem) {
+    throw new CliError(`source ${url}: the answer is ${problem.message} (at ${pathText(problem.path)})`, exitCodes.usage);
+  }
+  return value;
 }
 
 async function fetchRainbond(url: URL, token: string | undefined, progress: Progress): Promise<unknown> {

@@ -33,7 +33,7 @@ const text = () => z.string().refine((v) => !unstorable.test(v), unstorableMessa
 const maxExtraDepth = 32;
 
 /** What is wrong with a JSON value for storage, or null: depth, NUL, lone surrogates (iterative). */
-function jsonProblem(root: unknown): string | null {
+function storageProblem(root: unknown): string | null {
   const stack: Array<[unknown, number]> = [[root, 0]];
   while (stack.length > 0) {
     const [v, depth] = stack.pop() as [unknown, number];
@@ -50,12 +50,30 @@ function jsonProblem(root: unknown): string | null {
   return null;
 }
 
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * `locales` and `extra` are judged as given, never through a copy: zod's records copy by
+ * assignment, and an own "__proto__" key would become the copy's prototype and escape the checks
+ * while the original went to the database.
+ */
+const storableObject = <T extends Record<string, unknown>>(isValid: (v: Record<string, unknown>) => boolean, message: string) =>
+  z
+    .custom<T>((v) => isPlainObject(v) && isValid(v), message)
+    .superRefine((v, ctx) => {
+      const problem = storageProblem(v);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    });
+
 /** The canonical region: the union of what both dialects can say about a region. */
 export const regionSchema = z.object({
   uid: text().min(1).max(36),
   name: regionNameSchema,
   alias: text().max(255),
-  locales: z.record(text(), text()),
+  locales: storableObject<Record<string, string>>(
+    (v) => Object.values(v).every((x) => typeof x === "string"),
+    "must be an object of strings",
+  ),
   description: text().max(255),
   scope: z.enum(regionScopes),
   status: z.enum(regionStatuses),
@@ -69,10 +87,7 @@ export const regionSchema = z.object({
   clientKey: text().nullable(),
   regionToken: text().nullable(),
   enterpriseId: text().max(36).nullable(),
-  extra: z.record(z.string(), z.unknown()).superRefine((v, ctx) => {
-    const problem = jsonProblem(v);
-    if (problem) ctx.addIssue({ code: "custom", message: problem });
-  }),
+  extra: storableObject<Record<string, unknown>>(() => true, "must be an object"),
   revision: z.number().int().min(0),
   createdAt: z.string(),
   updatedAt: z.string(),

@@ -9,7 +9,7 @@ import { createCredential, createCredentialSchema, revoke } from "../identity/cr
 import { publicView } from "../identity/credentials.ts";
 import { type AuthVariables, adminAuth } from "./auth.ts";
 import { readJson } from "./body.ts";
-import { keystoneMessages } from "./keystone-errors.ts";
+import { keystoneBodyMessages } from "./keystone-errors.ts";
 import { resource } from "./resource.ts";
 
 export interface AdminDeps {
@@ -17,8 +17,6 @@ export interface AdminDeps {
   auth: Authenticator;
   secretBox: SecretBox;
 }
-
-const bodyMessages = { badJson: () => keystoneMessages.badJson, badContentType: () => keystoneMessages.badContentType };
 
 /** `/admin/v1/credentials` and `/admin/v1/audit`: admin credentials only; Keystone-shaped errors. */
 export function createAdminRoutes(deps: AdminDeps) {
@@ -41,7 +39,7 @@ export function createAdminRoutes(deps: AdminDeps) {
   resource(router, "/admin/v1/credentials", {
     GET: (c) => c.json({ credentials: deps.catalog.identity().credentials.map(publicView) }),
     POST: async (c) => {
-      const parsed = createCredentialSchema.safeParse(await readJson(c, bodyMessages));
+      const parsed = createCredentialSchema.safeParse(await readJson(c, keystoneBodyMessages));
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
         throw new GatewayError("validation", `${issue?.path.join(".") || "body"}: ${issue?.message}`);

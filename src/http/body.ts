@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { GatewayError } from "../domain/errors.ts";
+import { type JsonProblem, jsonProblem } from "../domain/json-limits.ts";
 
 export const maxBodyBytes = 1024 * 1024;
 
@@ -17,6 +18,8 @@ export function limitBody(): MiddlewareHandler {
 export interface BodyMessages {
   badJson: (detail: string) => string;
   badContentType: (contentType: string) => string;
+  /** the error for a body that breaks the limits of json-limits.ts (depth), in the dialect's words */
+  refused: (problem: JsonProblem) => GatewayError;
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
@@ -24,7 +27,9 @@ const jsonType = /^application\/(?:[\w.+-]*\+)?json\b/i;
 
 /**
  * The request body as JSON. A missing Content-Type is accepted (Keystone does), any other
- * type is refused, an empty body reads as `{}`, malformed JSON is a 400.
+ * type is refused, an empty body reads as `{}`, malformed JSON is a 400, and so is a body that
+ * breaks the limits every user JSON value is held to (json-limits.ts): checked here, before any
+ * route or validation message touches the value.
  */
 export async function readJson(c: Context, messages: BodyMessages): Promise<unknown> {
   const contentType = c.req.header("Content-Type");
@@ -39,9 +44,13 @@ export async function readJson(c: Context, messages: BodyMessages): Promise<unkn
     throw new GatewayError("bad_request", messages.badJson("the body is not valid UTF-8"));
   }
   if (text.trim() === "") return {};
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (e) {
     throw new GatewayError("bad_request", messages.badJson((e as Error).message));
   }
+  const problem = jsonProblem(value);
+  if (problem) throw messages.refused(problem);
+  return value;
 }

@@ -12,7 +12,7 @@ import { verifyPassword } from "../identity/passwords.ts";
 import { type AuthVariables, keystoneAuth } from "./auth.ts";
 import { readJson } from "./body.ts";
 import { stableId } from "./keystone-catalog.ts";
-import { keystoneMessages } from "./keystone-errors.ts";
+import { keystoneBodyMessages, keystoneMessages } from "./keystone-errors.ts";
 import { renderToken, type TokenView, viewOf } from "./keystone-token-body.ts";
 import { resource } from "./resource.ts";
 
@@ -75,9 +75,7 @@ export function createKeystoneAuthRoutes(deps: KeystoneAuthDeps) {
 
   resource(router, "/v3/auth/tokens", {
     POST: async (c) => {
-      const parsed = authBody.safeParse(
-        await readJson(c, { badJson: () => keystoneMessages.badJson, badContentType: () => keystoneMessages.badContentType }),
-      );
+      const parsed = authBody.safeParse(await readJson(c, keystoneBodyMessages));
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
         throw new GatewayError("validation", `Invalid input for field '${issue?.path.join(".")}': ${issue?.message}`);

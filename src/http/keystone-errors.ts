@@ -1,4 +1,6 @@
 import { GatewayError } from "../domain/errors.ts";
+import { type JsonProblem, pathText } from "../domain/json-limits.ts";
+import type { BodyMessages } from "./body.ts";
 import type { Rendered } from "./rainbond-errors.ts";
 
 /** Keystone's error body: `{"error":{"code","title","message"}}`, title = the reason phrase. */
@@ -25,6 +27,17 @@ export const keystoneMessages = {
   badContentType:
     "Expecting to find application/json in Content-Type header. The server could not comply with the request since it is either malformed or otherwise incorrect. The client is assumed to be in error.",
   forbidden: (action: string) => `You are not authorized to perform the requested action: ${action}.`,
+};
+
+/** How Keystone-shaped routes (/v3, /admin) word a body they cannot read. */
+export const keystoneBodyMessages: BodyMessages = {
+  badJson: () => keystoneMessages.badJson,
+  badContentType: () => keystoneMessages.badContentType,
+  // worded as Keystone's schema errors: "Invalid input for field '…': …"
+  refused: (p: JsonProblem) =>
+    new GatewayError("validation", `Invalid input for field '${pathText(p.path) || "body"}': ${p.message}`, {
+      fields: { [String(p.path[0] ?? "body")]: [p.message] },
+    }),
 };
 
 export function keystoneBody(status: number, message: string) {

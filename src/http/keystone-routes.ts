@@ -18,7 +18,7 @@ import { type AuthVariables, keystoneAuth } from "./auth.ts";
 import { readJson } from "./body.ts";
 import { cachedJson, etagOf } from "./cached-json.ts";
 import { regionAnswer, writePrecondition } from "./conditional.ts";
-import { keystoneMessages } from "./keystone-errors.ts";
+import { keystoneBodyMessages, keystoneMessages } from "./keystone-errors.ts";
 import { resource } from "./resource.ts";
 
 export interface KeystoneDeps {
@@ -28,11 +28,6 @@ export interface KeystoneDeps {
   /** the gateway's base URL as clients reach it (PUBLIC_URL, else the request's origin) */
   baseUrl: (requestUrl: string) => string;
 }
-
-const bodyMessages = {
-  badJson: () => keystoneMessages.badJson,
-  badContentType: () => keystoneMessages.badContentType,
-};
 
 function require(p: Principal, action: string): void {
   if (!isAdmin(p)) throw new GatewayError("forbidden", keystoneMessages.forbidden(action));
@@ -112,7 +107,7 @@ export function createKeystoneRoutes(deps: KeystoneDeps) {
     },
     POST: async (c) => {
       require(c.var.principal, "identity:create_region");
-      const body = parseKeystoneBody(await readJson(c, bodyMessages));
+      const body = parseKeystoneBody(await readJson(c, keystoneBodyMessages));
       const uid = deps.newUid();
       const created = await catalog.create(
         fromKeystoneCreate(body, uid, uid),
@@ -131,7 +126,7 @@ export function createKeystoneRoutes(deps: KeystoneDeps) {
     PUT: async (c) => {
       require(c.var.principal, "identity:create_region");
       const id = c.req.param("id") ?? "";
-      const body = parseKeystoneBody(await readJson(c, bodyMessages));
+      const body = parseKeystoneBody(await readJson(c, keystoneBodyMessages));
       if (body.id !== undefined && body.id !== id) {
         throw new GatewayError("bad_request", `Conflicting region IDs specified: "${id}" != "${body.id}"`);
       }
@@ -145,7 +140,7 @@ export function createKeystoneRoutes(deps: KeystoneDeps) {
     PATCH: async (c) => {
       require(c.var.principal, "identity:update_region");
       const id = c.req.param("id") ?? "";
-      const raw = await readJson(c, bodyMessages);
+      const raw = await readJson(c, keystoneBodyMessages);
       if (isEmptyUpdate(raw)) {
         throw new GatewayError("validation", "Invalid input for field 'region': {} does not have enough properties");
       }

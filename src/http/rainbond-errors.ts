@@ -1,5 +1,6 @@
 import type { CertificateProblem } from "../domain/certificates.ts";
 import { GatewayError } from "../domain/errors.ts";
+import { type JsonProblem, maxJsonDepth } from "../domain/json-limits.ts";
 
 /**
  * Rainbond console error bodies (console.views.base.custom_exception_handler): validation
@@ -30,6 +31,19 @@ export const rainbondMessages = {
     key_mismatch: "私钥与证书不匹配。",
   },
 };
+
+/**
+ * A body that breaks the limits of json-limits.ts, as a DRF field error (`err` keyed by the
+ * top-level field it is in, `non_field_errors` for the body itself), in the console's language.
+ */
+export function rainbondJsonRefusal(p: JsonProblem): GatewayError {
+  const messages: Record<JsonProblem["kind"], string> = {
+    depth: `嵌套层级不能超过 ${maxJsonDepth} 层。`,
+    key: `不允许使用属性名 “${String(p.path.at(-1))}”。`,
+  };
+  const field = typeof p.path[0] === "string" ? p.path[0] : "non_field_errors";
+  return new GatewayError("validation", `invalid body: ${p.message}`, { fields: { [field]: [messages[p.kind]] } });
+}
 
 const certificateWireNames = { caCert: "ssl_ca_cert", clientCert: "cert_file", clientKey: "key_file" } as const;
 

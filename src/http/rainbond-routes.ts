@@ -19,7 +19,7 @@ import { type AuthVariables, rainbondAuth } from "./auth.ts";
 import { readJson } from "./body.ts";
 import { cachedJson, etagOf } from "./cached-json.ts";
 import { regionAnswer, writePrecondition } from "./conditional.ts";
-import { rainbondMessages } from "./rainbond-errors.ts";
+import { rainbondJsonRefusal, rainbondMessages } from "./rainbond-errors.ts";
 import { registerGrctl } from "./rainbond-grctl.ts";
 import { resource } from "./resource.ts";
 
@@ -32,6 +32,7 @@ export interface RainbondDeps {
 const bodyMessages = {
   badJson: (detail: string) => `JSON parse error - ${detail}`,
   badContentType: (type: string) => `不支持请求中的媒体类型 “${type}”。`,
+  refused: rainbondJsonRefusal,
 };
 
 const view = (p: Principal) => ({ includeSecrets: canReadSecrets(p) });

@@ -1,6 +1,7 @@
 import { fromKeystoneCreate, parseKeystoneBody } from "../adapters/keystone.ts";
 import { fromRainbondAdd, parseRainbondAdd } from "../adapters/rainbond.ts";
 import { GatewayError } from "../domain/errors.ts";
+import { boundedCopy, jsonProblem, pathText } from "../domain/json-limits.ts";
 import { checkRegionInput, newRegionInput, type RegionInput } from "../domain/region.ts";
 import { detectFormat, expectedShapes } from "./detect.ts";
 import { type DocRegion, DocumentError, type Field, type Format, fields, type ParsedDocument, redact } from "./document.ts";
@@ -19,7 +20,9 @@ export function parseJsonText(text: string): unknown {
 
 /**
  * Reads a document in `format`: the envelope first (a wrong or unknown shape is a
- * DocumentError), then every record, each either accepted or rejected with its reason.
+ * DocumentError), then every record, each either accepted or rejected with its reason. Each
+ * record is held to the limits of every user JSON value (json-limits.ts) before anything else
+ * reads it; a record that breaks them is rejected and shown cut to what can be shown.
  */
 export function parseDocument(format: Format, doc: unknown): ParsedDocument {
   const detected = detectFormat(doc);
@@ -30,6 +33,13 @@ export function parseDocument(format: Format, doc: unknown): ParsedDocument {
   const items = itemsOf(format, doc);
   const parsed: ParsedDocument = { format, records: [], rejected: [] };
   items.forEach((raw, index) => {
+    const problem = jsonProblem(raw);
+    if (problem) {
+      const where = pathText(problem.path);
+      const reason = where ? `${where}: ${problem.message}` : problem.message;
+      parsed.rejected.push({ index, name: nameOf(format, raw), reason, record: redact(boundedCopy(raw)) });
+      return;
+    }
     try {
       parsed.records.push({ index, region: parseRecord(format, raw), raw });
     } catch (e) {

@@ -1,0 +1,228 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { newRegionInput } from "../../src/domain/region.ts";
+import { backends } from "../support/backends.ts";
+import { adminToken, clients, openTestApp, type TestApp } from "../support/test-app.ts";
+import { addBody, putBody } from "./rainbond-support.ts";
+
+// Regressions for the hostile black-box run (issue 7): each test fails on the code before its fix.
+
+/** `[[[…]]]`, `levels` deep, as JSON text. */
+const deepArray = (levels: number) => `${"[".repeat(levels)}${"]".repeat(levels)}`;
+/** A JSON text: `template` with `@` replaced by raw JSON (so a deep value need not be built as an object). */
+const withRaw = (template: unknown, raw: string) => JSON.stringify(template).replace('"@"', raw);
+
+const isKeystoneError = (body: unknown, status: number) =>
+  expect(body).toMatchObject({ error: { code: status, title: expect.any(String), message: expect.any(String) } });
+const isRainbondError = (body: unknown) => {
+  // DRF's two 400 shapes: a field error ({"detail":"参数错误","err":{…}}) or an API error ({"detail","msg"})
+  expect(body).toMatchObject({ detail: expect.any(String) });
+  expect(body).toHaveProperty((body as Record<string, unknown>).err === undefined ? "msg" : "err");
+};
+
+for (const backend of backends) {
+  describe.skipIf(!backend.available)(`hostile input (${backend.name})`, () => {
+    let t: TestApp;
+    let c: ReturnType<typeof clients>;
+    let regionId: string;
+    beforeAll(async () => {
+      t = await openTestApp(backend);
+      c = clients(t.app);
+      expect((await c.keystone("POST", "/v3/regions", { region: { id: "ks-1" } })).status).toBe(201);
+      const added = await c.rainbond("POST", "/openapi/v2/manage/regions", addBody("rb-1"));
+      expect(added.status).toBe(201);
+      regionId = ((await added.json()) as { region_id: string }).region_id;
+    });
+    afterAll(() => t?.close());
+
+    /** The catalogue as stored, to compare before and after a refused request. */
+    const stored = async () => JSON.stringify(await t.catalog.list());
+    const importDoc = (format: string, text: string) =>
+      t.app.request(`http://gw.test/admin/v1/import?format=${format}`, {
+        method: "POST",
+        body: text,
+        headers: { "Content-Type": "application/json", "X-Auth-Token": adminToken },
+      });
+
+    describe("1. deep JSON", () => {
+      const deep = deepArray(5000);
+
+      it("Keystone bodies: 400 in Keystone's shape for a deep value in any field, nothing stored", async () => {
+        const before = await stored();
+        for (const field of ["id", "type", "description", "parent_region_id", "locales", "extra"]) {
+          for (const [method, path] of [
+            ["POST", "/v3/regions"],
+            ["PUT", "/v3/regions/ks-new"],
+            ["PATCH", "/v3/regions/ks-1"],
+          ] as const) {
+            const res = await c.keystone(method, path, withRaw({ region: { [field]: "@" } }, deep));
+            expect(res.status, `${method} ${path} ${field}`).toBe(400);
+            isKeystoneError(await res.json(), 400);
+          }
+        }
+        const res = await c.keystone("POST", "/v3/regions", withRaw({ region: { locales: { "zh-cn": "@" } } }, deep));
+        expect(res.status).toBe(400);
+        expect(await stored()).toBe(before);
+      });
+
+      it("Rainbond bodies: 400 in the console's shape, nothing stored", async () => {
+        const before = await stored();
+        const cases = [
+          ["POST", "/openapi/v1/regions", addBody("rb-deep")],
+          ["POST", "/openapi/v2/manage/regions", addBody("rb-deep")],
+          ["PUT", `/openapi/v2/manage/regions/${regionId}`, putBody()],
+          ["POST", "/openapi/v1/grctl/ip", { region_name: "rb-1" }],
+        ] as const;
+        for (const [method, path, valid] of cases) {
+          for (const field of ["region_name", "region_alias", "url", "status", "unknown_key"]) {
+            const res = await c.rainbond(method, path, withRaw({ ...valid, [field]: "@" }, deep));
+            expect(res.status, `${method} ${path} ${field}`).toBe(400);
+            isRainbondError(await res.json());
+          }
+        }
+        expect(await stored()).toBe(before);
+      });
+
+      it("admin API and Keystone login: 400 in Keystone's shape", async () => {
+        for (const [path, valid] of [
+          ["/admin/v1/credentials", { type: "token", role: "reader", name: "@" }],
+          ["/v3/auth/tokens", { auth: { identity: { methods: ["password"], password: { user: { name: "@" } } } } }],
+        ] as const) {
+          const res = await c.keystone("POST", path, withRaw(valid, deep));
+          expect(res.status, path).toBe(400);
+          isKeystoneError(await res.json(), 400);
+        }
+      });
+
+      it("a body nested half a million levels deep is a 400 too", async () => {
+        const res = await c.keystone("POST", "/v3/regions", withRaw({ region: { id: "@" } }, deepArray(500_000)));
+        expect(res.status).toBe(400);
+      });
+
+      it("import, all three formats: a record holding a deep value is rejected in a 422 report, nothing written", async () => {
+        const before = await stored();
+        const docs = {
+          canonical: withRaw([{ name: "c-deep", description: "@" }], deep),
+          keystone: withRaw({ regions: [{ id: "k-deep", locales: "@" }] }, deep),
+          rainbond: withRaw([{ region_name: "r-deep", region_alias: "@" }], deep),
+        };
+        for (const [format, text] of Object.entries(docs)) {
+          const res = await importDoc(format, text);
+          expect(res.status, format).toBe(422);
+          const report = (await res.json()) as { rejected: { index: number; reason: string; record: unknown }[] };
+          expect(report.rejected).toHaveLength(1);
+          expect(report.rejected[0]?.reason).toMatch(/nested more than 64 levels/);
+          // the report shows the record as far as it can be shown
+          expect(JSON.stringify(report.rejected[0]?.record).length).toBeLessThan(1000);
+        }
+        expect(await stored()).toBe(before);
+      });
+    });
+
+    describe("2. __proto__, constructor and prototype keys are refused wherever user JSON is read", () => {
+      // raw JSON text: in a JavaScript literal, "__proto__" would set the prototype, not a key
+      const deepProto = `{"region":{${'"__proto__":{'.repeat(40)}"x":1${"}".repeat(40)}}}`;
+
+      it("Keystone bodies: the issue's cases and their siblings are 400s, nothing stored", async () => {
+        const before = await stored();
+        const bodies: [string, string, string][] = [
+          ["POST", "/v3/regions", '{"region":{"id":"p1","__proto__":"a\\u0000b"}}'],
+          ["POST", "/v3/regions", '{"region":{"id":"p3","__proto__":{"x":"\\ud800"}}}'],
+          ["POST", "/v3/regions", '{"region":{"id":"lp1","locales":{"__proto__":"a\\u0000"}}}'],
+          ["POST", "/v3/regions", '{"region":{"id":"p4","__proto__":"plain"}}'],
+          ["POST", "/v3/regions", '{"region":{"id":"c1","constructor":"x"}}'],
+          ["POST", "/v3/regions", '{"region":{"id":"c2","x":{"a":[{"prototype":1}]}}}'],
+          ["POST", "/v3/regions", '{"__proto__":{"region":{"id":"c3"}},"region":{"id":"c3"}}'],
+          ["PUT", "/v3/regions/c4", '{"region":{"locales":{"constructor":"x"}}}'],
+          ["PATCH", "/v3/regions/ks-1", deepProto],
+          ["PATCH", "/v3/regions/ks-1", '{"region":{"__proto__":"x"}}'],
+          ["PATCH", "/v3/regions/ks-1", '{"region":{"description":"d","prototype":{}}}'],
+        ];
+        for (const [method, path, body] of bodies) {
+          const res = await c.keystone(method, path, body);
+          expect(res.status, body).toBe(400);
+          const answer = (await res.json()) as { error: { message: string } };
+          isKeystoneError(answer, 400);
+          expect(answer.error.message).toMatch(/property name "(__proto__|constructor|prototype)" is not allowed/);
+        }
+        expect(await stored()).toBe(before);
+      });
+
+      it("Rainbond bodies: 400 in the console's shape, under the key it is in, nothing stored", async () => {
+        const before = await stored();
+        const add = JSON.stringify(addBody("rb-proto")).slice(0, -1);
+        const cases: [string, string, string][] = [
+          ["POST", "/openapi/v1/regions", `${add},"__proto__":{"region_name":"evil"}}`],
+          ["POST", "/openapi/v2/manage/regions", `${add},"constructor":"x"}`],
+          ["POST", "/openapi/v2/manage/regions", `${add.replace('"region_alias":', '"region_alias":{"prototype":1},"x":')}}`],
+          ["PUT", `/openapi/v2/manage/regions/${regionId}`, `${JSON.stringify(putBody()).slice(0, -1)},"__proto__":null}`],
+          ["POST", "/openapi/v1/grctl/ip", '{"region_name":"rb-1","__proto__":{"url":"https://evil.example.com"}}'],
+        ];
+        for (const [method, path, body] of cases) {
+          const res = await c.rainbond(method, path, body);
+          expect(res.status, body).toBe(400);
+          const answer = (await res.json()) as { err: Record<string, string[]> };
+          expect(answer).toMatchObject({ detail: "参数错误", code: 20400 });
+          expect(Object.values(answer.err).flat().join()).toMatch(/不允许使用属性名/);
+        }
+        const nested = await c.rainbond("POST", "/openapi/v1/regions", cases[2]?.[2]);
+        expect(((await nested.json()) as { err: Record<string, string[]> }).err).toHaveProperty("region_alias");
+        expect(await stored()).toBe(before);
+      });
+
+      it("admin API and Keystone login: 400 in Keystone's shape", async () => {
+        const credentials = () => t.catalog.identity().credentials.length;
+        const count = credentials();
+        for (const [path, body] of [
+          ["/admin/v1/credentials", '{"type":"token","role":"reader","__proto__":{"role":"admin"}}'],
+          ["/admin/v1/credentials", '{"type":"token","role":"reader","constructor":{}}'],
+          ["/v3/auth/tokens", '{"auth":{"identity":{"methods":["token"],"token":{"id":"x"}},"__proto__":{"scope":1}}}'],
+        ]) {
+          const res = await c.keystone("POST", path as string, body as string);
+          expect(res.status, body).toBe(400);
+          expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/is not allowed/);
+        }
+        expect(credentials()).toBe(count);
+      });
+
+      it("a region stored before the rule with such an extra keeps it and stays writable in both dialects", async () => {
+        const legacy = await t.catalog.create({
+          ...newRegionInput("legacy-proto", "legacyuid"),
+          scope: "public",
+          apiUrl: "https://10.0.0.1:8443",
+          wsUrl: "wss://10.0.0.1:6060",
+          httpDomain: "apps.example.com",
+          tcpDomain: "10.0.0.1",
+          extra: JSON.parse('{"__proto__":"legacy","k":1}'),
+        });
+        const patched = await c.keystone("PATCH", "/v3/regions/legacy-proto", { region: { description: "d", k: 2 } });
+        expect(patched.status).toBe(200);
+        expect(await patched.text()).toContain('"__proto__":"legacy"');
+        expect((await c.rainbond("PUT", `/openapi/v2/manage/regions/${legacy.uid}`, putBody())).status).toBe(200);
+        expect(Object.entries(t.catalog.get("legacy-proto")?.extra ?? {}).sort()).toEqual([
+          ["__proto__", "legacy"],
+          ["k", 2],
+        ]);
+        expect((await c.keystone("DELETE", "/v3/regions/legacy-proto")).status).toBe(204);
+      });
+
+      it("import, all three formats: the record is rejected in a 422 report, nothing written", async () => {
+        const before = await stored();
+        const docs: [string, string][] = [
+          ["canonical", '[{"name":"c-x","__proto__":1}]'],
+          ["canonical", '[{"name":"c-y","extra":{"k":{"constructor":1}}}]'],
+          ["keystone", '{"regions":[{"id":"k-x","__proto__":"a\\u0000"}]}'],
+          ["keystone", '{"regions":[{"id":"k-y","locales":{"prototype":"x"}}]}'],
+          ["rainbond", `[${JSON.stringify(addBody("r-x")).slice(0, -1)},"__proto__":{"status":"9"}}]`],
+        ];
+        for (const [format, text] of docs) {
+          const res = await importDoc(format, text);
+          expect(res.status, text).toBe(422);
+          const report = (await res.json()) as { rejected: { reason: string; record: Record<string, unknown> }[] };
+          expect(report.rejected).toHaveLength(1);
+          expect(report.rejected[0]?.reason).toMatch(/property name "(__proto__|constructor|prototype)" is not allowed/);
+        }
+        expect(await stored()).toBe(before);
+      });
+    });
+  });
+}

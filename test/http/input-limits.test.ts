@@ -284,5 +284,65 @@ for (const backend of backends) {
         for (const name of ["ts-extra", "rb-ts-key"]) await t.catalog.remove(name);
       });
     });
+
+    describe("4. NUL in a query or path value that reaches SQL", () => {
+      it("the audit filters: 400 in Keystone's shape", async () => {
+        for (const query of ["region=%00", "subject=%00", "subject=a%00b", "subject=x&region=%00"]) {
+          const res = await c.keystone("GET", `/admin/v1/audit?${query}`);
+          expect(res.status, query).toBe(400);
+          const body = (await res.json()) as { error: { message: string } };
+          isKeystoneError(body, 400);
+          expect(body.error.message).toMatch(/NUL/);
+        }
+        expect((await c.keystone("GET", "/admin/v1/audit?region=ks-1")).status).toBe(200);
+      });
+
+      it("a credential id: 404, nothing revoked", async () => {
+        const count = t.catalog.identity().credentials.length;
+        for (const id of ["%00", "a%00b", "%00%00"]) {
+          const res = await c.keystone("DELETE", `/admin/v1/credentials/${id}`);
+          expect(res.status, id).toBe(404);
+          isKeystoneError(await res.json(), 404);
+        }
+        expect(t.catalog.identity().credentials.length).toBe(count);
+      });
+
+      it("a NUL that got past every route check is still a 400 (validation), not a driver error", async () => {
+        await expect(t.catalog.audit({ subject: "a\u0000b", limit: 1 })).rejects.toMatchObject({
+          code: "validation",
+          message: expect.stringMatching(/NUL/),
+        });
+      });
+
+      it("every other path or query value is answered without a 5xx (they never reach SQL)", async () => {
+        const keystone = [
+          ["GET", "/v3/regions/%00"],
+          ["PUT", "/v3/regions/%00"],
+          ["PATCH", "/v3/regions/%00"],
+          ["DELETE", "/v3/regions/%00"],
+          ["GET", "/v3/regions?parent_region_id=%00"],
+          ["GET", "/v3/regions?name=%00&parent_region_id__contains=%00"],
+          ["GET", "/admin/v1/regions/health?expiring_within=%00"],
+          ["GET", "/admin/v1/export?format=%00"],
+          ["POST", "/admin/v1/import?format=canonical&mode=%00"],
+          ["GET", "/admin/v1/audit?limit=%00"],
+        ] as const;
+        for (const [method, path] of keystone) {
+          const res = await c.keystone(method, path, method === "GET" || method === "DELETE" ? undefined : { region: {} });
+          expect(res.status, `${method} ${path}`).toBeLessThan(500);
+        }
+        const rainbond = [
+          ["GET", "/openapi/v1/regions/%00"],
+          ["GET", "/openapi/v2/manage/regions/%00"],
+          ["PUT", "/openapi/v2/manage/regions/%00"],
+          ["DELETE", "/openapi/v2/manage/regions/%00"],
+          ["GET", "/openapi/v2/manage/regions?query=%00&current=%00&pageSize=%00"],
+        ] as const;
+        for (const [method, path] of rainbond) {
+          const res = await c.rainbond(method, path, method === "PUT" ? putBody() : undefined);
+          expect(res.status, `${method} ${path}`).toBeLessThan(500);
+        }
+      });
+    });
   });
 }

@@ -57,7 +57,8 @@ export function inexactFilters(params: URLSearchParams): [string, string][] {
   const out: [string, string][] = [];
   for (const [key, value] of params) {
     const m = /^parent_region_id__(\w+)$/.exec(key);
-    if (m?.[1] && m[1] in comparators) out.push([m[1], value]);
+    // own keys only: `in` would find "__proto__", "toString", … on Object.prototype
+    if (m?.[1] && Object.hasOwn(comparators, m[1])) out.push([m[1], value]);
   }
   return out;
 }

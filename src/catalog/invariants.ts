@@ -1,5 +1,6 @@
 import { classifyDbError } from "../db/errors.ts";
 import { GatewayError } from "../domain/errors.ts";
+import { unstorableMessage } from "../domain/region.ts";
 
 /** The catalogue's errors: duplicates, missing parents, and driver failures mapped to them. */
 
@@ -27,6 +28,9 @@ export function rethrow(error: unknown, subject: string): never {
       throw duplicate("uid", subject);
     case "missing_parent":
       throw missingParent(subject);
+    case "unstorable_text":
+      // every value is checked before it is sent; this is the net under those checks
+      throw new GatewayError("validation", `a value ${unstorableMessage}`);
     case "unavailable":
       throw new GatewayError("unavailable", "the database is unavailable");
     default:

@@ -1,5 +1,5 @@
 /** What a driver error means to the catalogue, whichever driver raised it. */
-export type DbFailure = "duplicate_name" | "duplicate_uid" | "missing_parent" | "unavailable" | "other";
+export type DbFailure = "duplicate_name" | "duplicate_uid" | "missing_parent" | "unstorable_text" | "unavailable" | "other";
 
 const connectionCodes = new Set([
   "ECONNREFUSED",
@@ -28,6 +28,8 @@ export function classifyDbError(error: unknown): DbFailure {
   const constraint = e.constraint_name ?? e.constraint ?? "";
   if (code === "23505") return constraint.includes("name") ? "duplicate_name" : "duplicate_uid";
   if (code === "23503") return "missing_parent";
+  // 22021: a NUL in a text parameter; 22P05: one in a JSON escape (\u0000) PostgreSQL cannot store
+  if (code === "22021" || code === "22P05") return "unstorable_text";
   // 08: connection exception; 53: insufficient resources (too many connections, disk full);
   // 57P: shutting down / starting up; 55000: database not accepting connections
   if (connectionCodes.has(code) || /^(08|53|57P)/.test(code) || code === "55000") return "unavailable";

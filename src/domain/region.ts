@@ -14,7 +14,9 @@ export const defaultLocale = "zh-cn";
 // PostgreSQL text and jsonb cannot hold U+0000 nor a lone UTF-16 surrogate (not valid UTF-8):
 // refuse them up front, a clear 400 rather than a driver error or a silent U+FFFD.
 const unstorable = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-const unstorableMessage = "must not contain the NUL character or a lone UTF-16 surrogate";
+export const unstorableMessage = "must not contain the NUL character or a lone UTF-16 surrogate";
+/** Whether PostgreSQL text can hold `v` (and so whether it may be sent to SQL at all). */
+export const isStorableText = (v: string): boolean => !unstorable.test(v);
 // A name travels in URL paths of both dialects: no "/", no control characters (C0 or C1).
 const nameRule = /^[^/\u0000-\u001f\u007f-\u009f]+$/;
 

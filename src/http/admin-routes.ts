@@ -3,6 +3,7 @@ import { certificateReport } from "../catalog/certificate-health.ts";
 import type { Catalog } from "../catalog/service.ts";
 import { GatewayError } from "../domain/errors.ts";
 import { actorOf } from "../domain/principal.ts";
+import { isStorableText, unstorableMessage } from "../domain/region.ts";
 import type { SecretBox } from "../domain/secret-box.ts";
 import type { Authenticator } from "../identity/authenticator.ts";
 import { createCredential, createCredentialSchema, revoke } from "../identity/credential-service.ts";
@@ -67,7 +68,13 @@ export function createAdminRoutes(deps: AdminDeps) {
       if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
         throw new GatewayError("validation", "limit: an integer from 1 to 1000");
       }
-      const rows = await deps.catalog.audit({ subject: c.req.query("region") ?? c.req.query("subject"), limit });
+      const [param, subject] =
+        c.req.query("region") !== undefined ? ["region", c.req.query("region")] : ["subject", c.req.query("subject")];
+      // a value PostgreSQL text cannot hold names no entry, and would be a driver error in SQL
+      if (subject !== undefined && !isStorableText(subject)) {
+        throw new GatewayError("validation", `${param}: ${unstorableMessage}`);
+      }
+      const rows = await deps.catalog.audit({ subject, limit });
       return c.json({
         entries: rows.map((r) => ({
           id: r.id,

@@ -3,6 +3,7 @@ import type { Catalog } from "../catalog/service.ts";
 import { insertCredential, insertRevocation, revokeCredential } from "../db/identity-repo.ts";
 import { GatewayError } from "../domain/errors.ts";
 import type { Actor } from "../domain/principal.ts";
+import { isStorableText } from "../domain/region.ts";
 import type { SecretBox } from "../domain/secret-box.ts";
 import { hashToken, newAccessKey, newBearerToken, newCredentialId, newSecretKey, publicView } from "./credentials.ts";
 import { hashPassword } from "./passwords.ts";
@@ -108,6 +109,8 @@ export async function createCredential(
 
 /** Revokes a credential: effective on the next request. */
 export async function revoke(catalog: Catalog, actor: Actor, id: string): Promise<void> {
+  // no credential id holds what PostgreSQL text cannot (NUL): none to revoke, and no SQL to send it in
+  if (!isStorableText(id)) throw new GatewayError("not_found", `no credential ${id}`, { subject: id });
   await catalog.write(id, actor, async (w) => {
     const before = await revokeCredential(w.tx, id);
     if (!before) throw new GatewayError("not_found", `no credential ${id}`, { subject: id });

@@ -7,6 +7,12 @@ import { detectFormat, expectedShapes } from "./detect.ts";
 import { type DocRegion, DocumentError, type Field, type Format, fields, type ParsedDocument, redact } from "./document.ts";
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+/**
+ * A scalar as the text DRF would read it; never String() of an object or array: a user's
+ * `{"toString":1}` makes that throw (and `["x"]` would read as "x").
+ */
+const scalarText = (v: unknown): string | undefined =>
+  typeof v === "string" ? v : typeof v === "number" ? String(v) : undefined;
 
 /** Parses JSON text; a syntax error is a DocumentError with the parser's message. */
 export function parseJsonText(text: string): unknown {
@@ -77,8 +83,7 @@ export function parseRecord(format: Format, raw: unknown): DocRegion {
 export function nameOf(format: Format, raw: unknown): string | null {
   if (!isObject(raw)) return null;
   const key = format === "rainbond" ? "region_name" : format === "keystone" ? "id" : "name";
-  const v = raw[key];
-  return typeof v === "string" || typeof v === "number" ? String(v) : null;
+  return scalarText(raw[key]) ?? null;
 }
 
 /** "field: message; field: message" from a validation error, else its message. */
@@ -129,7 +134,7 @@ function parseRainbondRecord(raw: Record<string, unknown>): DocRegion {
   const body: Record<string, unknown> = { ...raw };
   const kept: Record<string, string> = {};
   const notCarried = new Set<Field>();
-  const editing = raw.status !== undefined && String(raw.status).trim() === "0";
+  const editing = scalarText(raw.status)?.trim() === "0";
   for (const key of endpointKeys) {
     const v = raw[key];
     if (v === undefined) {
@@ -214,7 +219,8 @@ function parseCanonicalRecord(raw: Record<string, unknown>): DocRegion {
   }
   if (raw.name === undefined) problems.name = ["is required"];
   if (Object.keys(problems).length > 0) throw new GatewayError("validation", "invalid record", { fields: problems });
-  const values = newRegionInput(String(raw.name), "");
+  // a name that is not a string is refused below (values.name is then the document's own value)
+  const values = newRegionInput(typeof raw.name === "string" ? raw.name : "", "");
   const carried = new Set<Field>();
   for (const f of fields) {
     if (raw[f] === undefined) continue;

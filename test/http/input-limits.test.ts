@@ -224,5 +224,125 @@ for (const backend of backends) {
         expect(await stored()).toBe(before);
       });
     });
+
+    describe("3. a value with its own toString (or valueOf) is refused, never coerced", () => {
+      const hostile = ['{"toString":1}', '{"valueOf":1,"toString":1}', '[{"toString":1}]', '{"toString":{}}'];
+
+      it("import: the record is rejected in a 422 report, in every format and field that is read as text", async () => {
+        const before = await stored();
+        for (const value of hostile) {
+          const docs: [string, string][] = [
+            ["canonical", `[{"name":${value}}]`],
+            ["canonical", `[{"name":"c-ts","description":${value}}]`],
+            ["rainbond", `[{"region_name":"x","status":${value}}]`],
+            ["rainbond", `[{"region_name":${value}}]`],
+            ["rainbond", `[${JSON.stringify(addBody("r-ts")).slice(0, -1)},"desc":${value}}]`],
+            ["keystone", `[{"id":${value}}]`],
+            ["keystone", `[{"id":"k-ts","parent_region_id":${value}}]`],
+          ];
+          for (const [format, text] of docs) {
+            const res = await importDoc(format, text);
+            expect(res.status, text).toBe(422);
+            expect(((await res.json()) as { rejected: unknown[] }).rejected, text).toHaveLength(1);
+          }
+        }
+        expect(await stored()).toBe(before);
+      });
+
+      it("bodies: 400 in each dialect's shape", async () => {
+        const before = await stored();
+        for (const value of hostile) {
+          const ks = await c.keystone("POST", "/v3/regions", `{"region":{"id":${value}}}`);
+          expect(ks.status).toBe(400);
+          isKeystoneError(await ks.json(), 400);
+          const rb = await c.rainbond("POST", "/openapi/v2/manage/regions", withRaw(addBody("rb-ts", { status: "@" }), value));
+          expect(rb.status).toBe(400);
+          isRainbondError(await rb.json());
+          const admin = await c.keystone("POST", "/admin/v1/credentials", `{"type":"token","role":"reader","name":${value}}`);
+          expect(admin.status).toBe(400);
+        }
+        expect(await stored()).toBe(before);
+      });
+
+      it("a query parameter naming an Object.prototype member is no comparator: ignored, as unknown ones are", async () => {
+        await c.keystone("POST", "/v3/regions", { region: { id: "child-ts", parent_region_id: "ks-1" } });
+        const all = await (await c.keystone("GET", "/v3/regions")).json();
+        for (const op of ["__proto__", "toString", "constructor", "hasOwnProperty", "valueOf"]) {
+          const res = await c.keystone("GET", `/v3/regions?parent_region_id__${op}=x`);
+          expect(res.status, op).toBe(200);
+          expect(((await res.json()) as { regions: unknown[] }).regions).toEqual((all as { regions: unknown[] }).regions);
+        }
+        await t.catalog.remove("child-ts");
+      });
+
+      it("a key named toString is plain data: kept as an extra, ignored by Rainbond", async () => {
+        const ks = await c.keystone("POST", "/v3/regions", '{"region":{"id":"ts-extra","toString":1,"valueOf":{"x":1}}}');
+        expect(ks.status).toBe(201);
+        expect(await ks.json()).toMatchObject({ region: { id: "ts-extra", toString: 1, valueOf: { x: 1 } } });
+        const rb = await c.rainbond("POST", "/openapi/v1/regions", withRaw(addBody("rb-ts-key", { toString: "@" }), "1"));
+        expect(rb.status).toBe(201);
+        for (const name of ["ts-extra", "rb-ts-key"]) await t.catalog.remove(name);
+      });
+    });
+
+    describe("4. NUL in a query or path value that reaches SQL", () => {
+      it("the audit filters: 400 in Keystone's shape", async () => {
+        for (const query of ["region=%00", "subject=%00", "subject=a%00b", "subject=x&region=%00"]) {
+          const res = await c.keystone("GET", `/admin/v1/audit?${query}`);
+          expect(res.status, query).toBe(400);
+          const body = (await res.json()) as { error: { message: string } };
+          isKeystoneError(body, 400);
+          expect(body.error.message).toMatch(/NUL/);
+        }
+        expect((await c.keystone("GET", "/admin/v1/audit?region=ks-1")).status).toBe(200);
+      });
+
+      it("a credential id: 404, nothing revoked", async () => {
+        const count = t.catalog.identity().credentials.length;
+        for (const id of ["%00", "a%00b", "%00%00"]) {
+          const res = await c.keystone("DELETE", `/admin/v1/credentials/${id}`);
+          expect(res.status, id).toBe(404);
+          isKeystoneError(await res.json(), 404);
+        }
+        expect(t.catalog.identity().credentials.length).toBe(count);
+      });
+
+      it("a NUL that got past every route check is still a 400 (validation), not a driver error", async () => {
+        await expect(t.catalog.audit({ subject: "a\u0000b", limit: 1 })).rejects.toMatchObject({
+          code: "validation",
+          message: expect.stringMatching(/NUL/),
+        });
+      });
+
+      it("every other path or query value is answered without a 5xx (they never reach SQL)", async () => {
+        const keystone = [
+          ["GET", "/v3/regions/%00"],
+          ["PUT", "/v3/regions/%00"],
+          ["PATCH", "/v3/regions/%00"],
+          ["DELETE", "/v3/regions/%00"],
+          ["GET", "/v3/regions?parent_region_id=%00"],
+          ["GET", "/v3/regions?name=%00&parent_region_id__contains=%00"],
+          ["GET", "/admin/v1/regions/health?expiring_within=%00"],
+          ["GET", "/admin/v1/export?format=%00"],
+          ["POST", "/admin/v1/import?format=canonical&mode=%00"],
+          ["GET", "/admin/v1/audit?limit=%00"],
+        ] as const;
+        for (const [method, path] of keystone) {
+          const res = await c.keystone(method, path, method === "GET" || method === "DELETE" ? undefined : { region: {} });
+          expect(res.status, `${method} ${path}`).toBeLessThan(500);
+        }
+        const rainbond = [
+          ["GET", "/openapi/v1/regions/%00"],
+          ["GET", "/openapi/v2/manage/regions/%00"],
+          ["PUT", "/openapi/v2/manage/regions/%00"],
+          ["DELETE", "/openapi/v2/manage/regions/%00"],
+          ["GET", "/openapi/v2/manage/regions?query=%00&current=%00&pageSize=%00"],
+        ] as const;
+        for (const [method, path] of rainbond) {
+          const res = await c.rainbond(method, path, method === "PUT" ? putBody() : undefined);
+          expect(res.status, `${method} ${path}`).toBeLessThan(500);
+        }
+      });
+    });
   });
 }

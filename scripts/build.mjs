@@ -4,7 +4,18 @@
 // dist/ never loads half of an old build and half of a new one. `--if-stale` (the test suite's
 // global setup) rebuilds only when a source file is newer than the last build.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -13,9 +24,12 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const dist = path.join(root, "dist");
 /** written last, dated when the build started: any source saved after that is newer */
 const stamp = path.join(dist, ".built");
-const inputs = ["src", "tsconfig.json", "tsconfig.build.json"];
+const inputs = ["src", "drizzle", "tsconfig.json", "tsconfig.build.json"];
+/** the migrated embedded database that new data directories copy (src/db/pglite.ts) */
+const templateName = "pglite-template";
+const templateInfo = "region-gateway-template.json";
 
-function newestInput() {
+function newest(...names) {
   let newest = 0;
   const visit = (p) => {
     const s = statSync(p, { throwIfNoEntry: false });
@@ -23,14 +37,33 @@ function newestInput() {
     if (s.isDirectory()) for (const e of readdirSync(p)) visit(path.join(p, e));
     else newest = Math.max(newest, s.mtimeMs);
   };
-  for (const i of inputs) visit(path.join(root, i));
+  for (const i of names) visit(path.join(root, i));
   return newest;
 }
 
-/** True when dist/ is missing or older than a source file. */
+function pgliteVersion() {
+  let dir = path.dirname(createRequire(import.meta.url).resolve("@electric-sql/pglite"));
+  for (; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    const file = path.join(dir, "package.json");
+    if (!existsSync(file)) continue;
+    const pkg = JSON.parse(readFileSync(file, "utf8"));
+    if (pkg.name === "@electric-sql/pglite") return pkg.version;
+  }
+  return "unknown";
+}
+
+/** A template made by this PGlite after the last change of the migrations (or of its maker) can be kept. */
+function templateIsCurrent(dir) {
+  const file = path.join(dir, templateInfo);
+  const s = statSync(file, { throwIfNoEntry: false });
+  if (!s || s.mtimeMs < newest("drizzle", "src/db/pglite.ts", "scripts/make-template.mjs")) return false;
+  return JSON.parse(readFileSync(file, "utf8")).pglite === pgliteVersion();
+}
+
+/** True when dist/ is missing or older than a source file or a migration. */
 export function isStale() {
   const built = statSync(stamp, { throwIfNoEntry: false });
-  return !built || newestInput() > built.mtimeMs;
+  return !built || newest(...inputs) > built.mtimeMs || !templateIsCurrent(path.join(dist, templateName));
 }
 
 export function build() {
@@ -45,6 +78,20 @@ export function build() {
   if (r.status !== 0) {
     rmSync(out, { recursive: true, force: true });
     throw new Error(`tsc failed (exit ${r.status ?? r.signal})`);
+  }
+  // the template: kept from the last build while the migrations and PGlite are unchanged, else
+  // made by the modules just compiled (a child process: PGlite's initdb peaks at ~800 MiB)
+  const oldTemplate = path.join(dist, templateName);
+  if (templateIsCurrent(oldTemplate)) cpSync(oldTemplate, path.join(out, templateName), { recursive: true });
+  else {
+    const made = spawnSync(process.execPath, [path.join(root, "scripts", "make-template.mjs"), out], {
+      cwd: root,
+      stdio: "inherit",
+    });
+    if (made.status !== 0) {
+      rmSync(out, { recursive: true, force: true });
+      throw new Error(`making the PGlite template failed (exit ${made.status ?? made.signal})`);
+    }
   }
   const outStamp = path.join(out, ".built");
   writeFileSync(outStamp, `${started.toISOString()}\n`);

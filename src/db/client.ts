@@ -1,13 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { PGlite } from "@electric-sql/pglite";
+import type { PGlite } from "@electric-sql/pglite";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
-import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
-import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
-import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
-import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
-import postgres from "postgres";
 import * as schema from "./schema.ts";
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -41,17 +36,24 @@ export interface OpenOptions {
   pglite?: PGlite;
 }
 
+/**
+ * Opens the database. Only the driver in use is loaded (the other one's code is never imported):
+ * postgres.js for a DATABASE_URL, PGlite otherwise. A new PGlite data directory starts as a copy
+ * of the migrated template the build made (see ./pglite.ts), not as an initdb.
+ */
 export async function openDatabase(options: OpenOptions): Promise<Database> {
   if (options.databaseUrl) return openPostgres(options.databaseUrl);
   let client = options.pglite;
   let release = () => {};
   if (!client) {
+    const { createFromTemplate, createPglite } = await import("./pglite.ts");
     if (options.dataDir) {
       mkdirSync(options.dataDir, { recursive: true });
       release = lockDataDir(options.dataDir);
     }
     try {
-      client = await PGlite.create(options.dataDir ? { dataDir: pgliteDir(options.dataDir) } : {});
+      if (options.dataDir && isNewDataDir(options.dataDir)) createFromTemplate(pgliteDir(options.dataDir));
+      client = await createPglite(options.dataDir ? pgliteDir(options.dataDir) : undefined);
     } catch (e) {
       release();
       throw e;
@@ -98,12 +100,13 @@ function isAlive(pid: number): boolean {
   }
 }
 
-function openPglite(client: PGlite, release: () => void = () => {}): Database {
-  const db = drizzlePglite({ client, schema, casing: "snake_case" }) as unknown as Db;
+async function openPglite(client: PGlite, release: () => void = () => {}): Promise<Database> {
+  const [{ drizzle }, { migrate }] = await Promise.all([import("drizzle-orm/pglite"), import("drizzle-orm/pglite/migrator")]);
+  const db = drizzle({ client, schema, casing: "snake_case" }) as unknown as Db;
   return {
     kind: "pglite",
     db,
-    migrate: () => migratePglite(db as never, { migrationsFolder }),
+    migrate: () => migrate(db as never, { migrationsFolder }),
     ping: async () => {
       await client.query("select 1");
     },
@@ -115,18 +118,23 @@ function openPglite(client: PGlite, release: () => void = () => {}): Database {
   };
 }
 
-function openPostgres(url: string): Database {
+async function openPostgres(url: string): Promise<Database> {
+  const [{ default: postgres }, { drizzle }, { migrate }] = await Promise.all([
+    import("postgres"),
+    import("drizzle-orm/postgres-js"),
+    import("drizzle-orm/postgres-js/migrator"),
+  ]);
   const sql = postgres(url, {
     max: 10,
     onnotice: () => {},
     connect_timeout: 5,
   });
-  const db = drizzlePostgres({ client: sql, schema, casing: "snake_case" }) as unknown as Db;
+  const db = drizzle({ client: sql, schema, casing: "snake_case" }) as unknown as Db;
   let unlisten: (() => Promise<void>) | null = null;
   return {
     kind: "postgres",
     db,
-    migrate: () => migratePostgres(db as never, { migrationsFolder }),
+    migrate: () => migrate(db as never, { migrationsFolder }),
     ping: async () => {
       await sql`select 1`;
     },

@@ -1,7 +1,8 @@
 import type { Actor } from "../domain/principal.ts";
 import type { Format, ParsedDocument, Rejection } from "../migration/document.ts";
 import { type ImportMode, type ImportPlan, planImport } from "../migration/plan.ts";
-import type { Catalog, WriteContext } from "./service.ts";
+import type { Catalog } from "./service.ts";
+import type { WriteContext } from "./store.ts";
 
 export interface ImportOptions {
   actor: Actor;
@@ -66,14 +67,14 @@ export async function importDocument(catalog: Catalog, parsed: ParsedDocument, o
     } catch (e) {
       if (e instanceof NothingToWrite) return report(parsed, o, e.plan, false, catalog.version);
       if (!(e instanceof StaleSnapshot) || attempt >= 5) throw e;
-      await catalog.reload();
+      await catalog.store.reload();
     }
   }
 }
 
 // The one call of Catalog.write for imports.
 function write<T>(catalog: Catalog, actor: Actor, body: (w: WriteContext) => Promise<T>): Promise<T> {
-  return catalog.write("import", actor, body);
+  return catalog.store.write("import", actor, body);
 }
 
 const writes = (p: ImportPlan) => p.creates.length + p.updates.length > 0;

@@ -1,8 +1,8 @@
 import { type Command, Option } from "commander";
-import type { ImportReport } from "../catalog/import.ts";
 import { loadCliConfig } from "../config.ts";
 import { type Format, formats } from "../migration/document.ts";
 import { importModes } from "../migration/plan.ts";
+import type { ImportReport } from "../migration/report.ts";
 import { resolveTarget } from "./gateway-client.ts";
 import {
   action,

@@ -1,11 +1,12 @@
 import { and, desc, eq, gt, isNull, lt, sql } from "drizzle-orm";
+import type { Credential } from "../domain/credential.ts";
 import type { Tx } from "./regions-repo.ts";
-import { auditLog, type CredentialRow, credentials, tokenRevocations } from "./schema.ts";
+import { auditLog, credentials, tokenRevocations } from "./schema.ts";
 
 type NewCredentialRow = typeof credentials.$inferInsert;
 
 /** Live credentials (not revoked) and unexpired token revocations: the identity snapshot's source. */
-export async function loadIdentity(tx: Tx): Promise<{ credentials: CredentialRow[]; revokedTokens: string[] }> {
+export async function loadIdentity(tx: Tx): Promise<{ credentials: Credential[]; revokedTokens: string[] }> {
   const rows = await tx.select().from(credentials).where(isNull(credentials.revokedAt)).orderBy(credentials.createdAt);
   const revoked = await tx
     .select({ tokenId: tokenRevocations.tokenId })
@@ -15,14 +16,14 @@ export async function loadIdentity(tx: Tx): Promise<{ credentials: CredentialRow
   return { credentials: rows, revokedTokens: revoked.map((r) => r.tokenId) };
 }
 
-export async function insertCredential(tx: Tx, row: NewCredentialRow): Promise<CredentialRow> {
+export async function insertCredential(tx: Tx, row: NewCredentialRow): Promise<Credential> {
   const [created] = await tx.insert(credentials).values(row).returning();
   if (!created) throw new Error("insert returned no row");
   return created;
 }
 
 /** Revokes a live credential; frees its user name for reuse. Returns it as it was, or null. */
-export async function revokeCredential(tx: Tx, id: string): Promise<CredentialRow | null> {
+export async function revokeCredential(tx: Tx, id: string): Promise<Credential | null> {
   const [before] = await tx
     .select()
     .from(credentials)

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { bigint, foreignKey, index, integer, jsonb, pgTable, text, timestamp, varchar } from "drizzle-orm/pg-core";
+import type { Credential, CredentialRole, CredentialType } from "../domain/credential.ts";
 
 /** One row per canonical region (see the table in docs/design.md). */
 export const regions = pgTable(
@@ -52,9 +53,9 @@ export type RegionRow = typeof regions.$inferSelect;
  */
 export const credentials = pgTable("credentials", {
   id: varchar({ length: 40 }).primaryKey(),
-  type: varchar({ length: 16 }).notNull(), // token | password | access_key
+  type: varchar({ length: 16 }).$type<CredentialType>().notNull(),
   name: varchar({ length: 255 }).notNull(),
-  role: varchar({ length: 16 }).notNull(), // admin | reader
+  role: varchar({ length: 16 }).$type<CredentialRole>().notNull(),
   privateRegions: jsonb().$type<string[]>().notNull().default([]),
   enterpriseId: varchar({ length: 36 }),
   expiresAt: timestamp({ withTimezone: true, mode: "string" }),
@@ -90,3 +91,8 @@ export const auditLog = pgTable(
 );
 
 export type CredentialRow = typeof credentials.$inferSelect;
+
+/** Compile-time check: a credentials row is exactly the domain's `Credential`, field for field. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Assert<T extends true> = T;
+export type CredentialRowIsCredential = Assert<Same<CredentialRow, Credential>>;

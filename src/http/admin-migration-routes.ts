@@ -1,9 +1,9 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { importDocument } from "../catalog/import.ts";
 import type { Catalog } from "../catalog/service.ts";
 import { GatewayError } from "../domain/errors.ts";
 import { actorOf, canReadSecrets } from "../domain/principal.ts";
+import { importDocument } from "../migration/apply.ts";
 import { DocumentError, formats, fromCatalogRegion, isFormat } from "../migration/document.ts";
 import { parseDocument, parseJsonText } from "../migration/parse.ts";
 import { type ImportMode, importModes } from "../migration/plan.ts";

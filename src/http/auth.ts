@@ -4,8 +4,15 @@ import type { Principal } from "../domain/principal.ts";
 import { isSdkSigned } from "../identity/aksk.ts";
 import type { Authenticator, Realm } from "../identity/authenticator.ts";
 import { sentMethod } from "./head.ts";
+import { keystoneMessages } from "./keystone-errors.ts";
 
 export type AuthVariables = { principal: Principal };
+
+/** The token an `Authorization` header carries: a `Bearer ` or `Token ` scheme, when sent, is dropped. */
+const tokenOf = (authorization: string): string => authorization.replace(/^(Bearer|Token)\s+/i, "");
+
+/** Keystone's 401 for a missing or unknown credential (the renderer adds WWW-Authenticate). */
+const keystoneUnauthorized = () => new GatewayError("unauthorized", keystoneMessages.unauthorized);
 
 /**
  * Rainbond: `Authorization: <raw token>` as the console and grctl send it; a `Bearer ` or
@@ -18,7 +25,7 @@ export function rainbondAuth(
   return async function rainbondAuthMiddleware(c, next) {
     const header = c.req.header("Authorization")?.trim();
     if (!header) throw new GatewayError("unauthorized", "No token");
-    const token = header.replace(/^(Bearer|Token)\s+/i, "");
+    const token = tokenOf(header);
     const principal = auth.authenticate(token, realm);
     if (!principal) {
       throw new GatewayError("unauthorized", realm === "rainbond-v2" ? "token is invalid" : "No such user or user is not admin");
@@ -54,7 +61,7 @@ async function keystonePrincipal(auth: Authenticator, c: Context): Promise<Princ
   if (token) {
     const principal = auth.authenticate(token, "keystone");
     if (principal) return principal;
-    throw new GatewayError("unauthorized", "The request you have made requires authentication.");
+    throw keystoneUnauthorized();
   }
   const authorization = c.req.header("Authorization");
   if (isSdkSigned(authorization)) {
@@ -71,7 +78,7 @@ async function keystonePrincipal(auth: Authenticator, c: Context): Promise<Princ
     const reason = result.reason.ok ? "malformed" : result.reason.reason;
     throw new GatewayError("unauthorized", signatureMessages[reason]);
   }
-  throw new GatewayError("unauthorized", "The request you have made requires authentication.");
+  throw keystoneUnauthorized();
 }
 
 /**
@@ -80,14 +87,10 @@ async function keystonePrincipal(auth: Authenticator, c: Context): Promise<Princ
  */
 export function adminAuth(auth: Authenticator): MiddlewareHandler<{ Variables: AuthVariables }> {
   return async function adminAuthMiddleware(c, next) {
-    const token =
-      c.req.header("X-Auth-Token")?.trim() ||
-      c.req
-        .header("Authorization")
-        ?.trim()
-        .replace(/^(Bearer|Token)\s+/i, "");
+    const authorization = c.req.header("Authorization")?.trim();
+    const token = c.req.header("X-Auth-Token")?.trim() || (authorization && tokenOf(authorization));
     const principal = token ? auth.authenticate(token, "keystone") : null;
-    if (!principal) throw new GatewayError("unauthorized", "The request you have made requires authentication.");
+    if (!principal) throw keystoneUnauthorized();
     if (principal.role !== "admin") throw new GatewayError("forbidden", "This operation needs an admin credential.");
     c.set("principal", principal);
     await next();

@@ -1,7 +1,7 @@
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import type { Catalog } from "../catalog/service.ts";
-import type { CredentialRow } from "../db/schema.ts";
+import type { Credential } from "../domain/credential.ts";
 import { GatewayError } from "../domain/errors.ts";
 import { actorOf, isAdmin } from "../domain/principal.ts";
 import type { Authenticator } from "../identity/authenticator.ts";
@@ -54,7 +54,7 @@ export function createKeystoneAuthRoutes(deps: KeystoneAuthDeps) {
   const tokenBody = (v: TokenView, base: string, withCatalog: boolean) => renderToken(v, deps.catalog, base, withCatalog);
 
   /** The credential named by a password method (by user id, or by name in domain Default). */
-  async function passwordCredential(user: z.infer<typeof authBody>["auth"]["identity"]["password"]): Promise<CredentialRow> {
+  async function passwordCredential(user: z.infer<typeof authBody>["auth"]["identity"]["password"]): Promise<Credential> {
     if (!user) throw unauthorized();
     const u = user.user;
     const domainOk = !u.domain || u.domain.id === "default" || u.domain.name === "Default";
@@ -81,7 +81,7 @@ export function createKeystoneAuthRoutes(deps: KeystoneAuthDeps) {
         throw new GatewayError("validation", `Invalid input for field '${issue?.path.join(".")}': ${issue?.message}`);
       }
       const identity = parsed.data.auth.identity;
-      let credential: CredentialRow;
+      let credential: Credential;
       let methods: string[];
       const iat = now();
       let exp = iat + deps.tokenTtlSeconds * 1000;
@@ -148,7 +148,7 @@ export function createKeystoneAuthRoutes(deps: KeystoneAuthDeps) {
    * Keystone's policy, an admin may name any token and any other caller only its own: 403 even
    * when the token does not exist, so a caller learns nothing about tokens that are not its own.
    */
-  async function subjectOf<S extends { credential: CredentialRow }>(
+  async function subjectOf<S extends { credential: Credential }>(
     c: Context<{ Variables: AuthVariables }>,
     read: (token: string) => S | null,
     action: string,

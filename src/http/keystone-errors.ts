@@ -1,6 +1,6 @@
 import { GatewayError } from "../domain/errors.ts";
 import { type JsonProblem, pathText } from "../domain/json-limits.ts";
-import type { BodyMessages } from "./body.ts";
+import { type BodyMessages, maxBodyBytes } from "./body.ts";
 import type { Rendered } from "./rainbond-errors.ts";
 
 /** Keystone's error body: `{"error":{"code","title","message"}}`, title = the reason phrase. */
@@ -83,7 +83,7 @@ export function renderKeystoneError(error: unknown, base: string): Rendered {
       headers.Allow = (error.allow ?? []).join(", ");
       break;
     case "payload_too_large":
-      message = "Request is too large. Larger than max_request_body_size (1048576).";
+      message = `Request is too large. Larger than max_request_body_size (${maxBodyBytes}).`;
       headers.Connection = "close";
       break;
     case "unavailable":

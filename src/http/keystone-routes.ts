@@ -29,7 +29,7 @@ export interface KeystoneDeps {
   baseUrl: (requestUrl: string) => string;
 }
 
-function require(p: Principal, action: string): void {
+function requireAdmin(p: Principal, action: string): void {
   if (!isAdmin(p)) throw new GatewayError("forbidden", keystoneMessages.forbidden(action));
 }
 
@@ -106,7 +106,7 @@ export function createKeystoneRoutes(deps: KeystoneDeps) {
       );
     },
     POST: async (c) => {
-      require(c.var.principal, "identity:create_region");
+      requireAdmin(c.var.principal, "identity:create_region");
       const body = parseKeystoneBody(await readJson(c, keystoneBodyMessages));
       const uid = deps.newUid();
       const created = await catalog.create(
@@ -124,7 +124,7 @@ export function createKeystoneRoutes(deps: KeystoneDeps) {
       return regionAnswer(c, r, { region: toKeystoneRegion(r, deps.baseUrl(c.req.url)) });
     },
     PUT: async (c) => {
-      require(c.var.principal, "identity:create_region");
+      requireAdmin(c.var.principal, "identity:create_region");
       const id = c.req.param("id") ?? "";
       const body = parseKeystoneBody(await readJson(c, keystoneBodyMessages));
       if (body.id !== undefined && body.id !== id) {
@@ -138,7 +138,7 @@ export function createKeystoneRoutes(deps: KeystoneDeps) {
       return c.json({ region: toKeystoneRegion(created, deps.baseUrl(c.req.url)) }, 201, { ETag: etagOf(created) });
     },
     PATCH: async (c) => {
-      require(c.var.principal, "identity:update_region");
+      requireAdmin(c.var.principal, "identity:update_region");
       const id = c.req.param("id") ?? "";
       const raw = await readJson(c, keystoneBodyMessages);
       if (isEmptyUpdate(raw)) {
@@ -158,7 +158,7 @@ export function createKeystoneRoutes(deps: KeystoneDeps) {
       return c.json({ region: toKeystoneRegion(updated, deps.baseUrl(c.req.url)) }, 200, { ETag: etagOf(updated) });
     },
     DELETE: async (c) => {
-      require(c.var.principal, "identity:delete_region");
+      requireAdmin(c.var.principal, "identity:delete_region");
       const id = c.req.param("id") ?? "";
       findVisible(c.var.principal, id);
       await catalog.remove(id, actorOf(c.var.principal, "keystone"), undefined, precondition(c));

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Catalog } from "../catalog/service.ts";
-import type { CredentialRow } from "../db/schema.ts";
+import type { Credential } from "../domain/credential.ts";
 import type { TokenSubject } from "../identity/authenticator.ts";
 import { principalOf } from "../identity/credentials.ts";
 import { defaultDomain, serviceCatalog, stableId } from "./keystone-catalog.ts";
@@ -12,7 +12,7 @@ const storedAuditId = (id: string) => createHash("sha256").update(`audit:${id}`)
 
 /** What a token body says, for an issued token and for a stored one alike. */
 export interface TokenView {
-  credential: CredentialRow;
+  credential: Credential;
   methods: string[];
   auditIds: string[];
   issuedAt: number;

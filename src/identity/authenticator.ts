@@ -1,6 +1,5 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
-import type { IdentityData } from "../catalog/service.ts";
-import type { CredentialRow } from "../db/schema.ts";
+import type { Credential, IdentityData } from "../domain/credential.ts";
 import type { Principal } from "../domain/principal.ts";
 import type { SecretBox } from "../domain/secret-box.ts";
 import { type SignatureCheck, type SignedRequest, verifySignedRequest } from "./aksk.ts";
@@ -16,7 +15,7 @@ export interface Authenticator {
   /** a Huawei SDK AK/SK-signed request */
   authenticateSigned(req: SignedRequest): { principal: Principal } | { principal: null; reason: SignatureCheck };
   /** an issued Keystone token's payload and credential, if it is valid now */
-  readIssued(token: string): { payload: TokenPayload; credential: CredentialRow } | null;
+  readIssued(token: string): { payload: TokenPayload; credential: Credential } | null;
   /**
    * Any token that names a user at /v3/auth/tokens (as X-Subject-Token or through the token
    * method): an issued token, a stored `rgt_` credential, or ADMIN_TOKEN. Not MANAGE_TOKEN,
@@ -27,9 +26,9 @@ export interface Authenticator {
 }
 
 export type TokenSubject =
-  | { kind: "issued"; payload: TokenPayload; credential: CredentialRow }
+  | { kind: "issued"; payload: TokenPayload; credential: Credential }
   /** `key`: set for ADMIN_TOKEN, carried by the tokens obtained from it */
-  | { kind: "stored"; credential: CredentialRow; key?: string | undefined };
+  | { kind: "stored"; credential: Credential; key?: string | undefined };
 
 /** The user ADMIN_TOKEN stands for at /v3/auth/tokens: an admin that sees every region and never expires. */
 export const adminTokenUserId = "env:ADMIN_TOKEN";
@@ -44,9 +43,9 @@ export interface AuthenticatorOptions {
 }
 
 interface Index {
-  byTokenHash: Map<string, CredentialRow>;
-  byId: Map<string, CredentialRow>;
-  byAccessKey: Map<string, { row: CredentialRow; secret: string }>;
+  byTokenHash: Map<string, Credential>;
+  byId: Map<string, Credential>;
+  byAccessKey: Map<string, { row: Credential; secret: string }>;
 }
 
 const staticPrincipal = (id: string, name: string): Principal => ({
@@ -61,7 +60,7 @@ export function createAuthenticator(o: AuthenticatorOptions): Authenticator {
   const now = o.now ?? Date.now;
   const signingKey = o.secretBox.derive("keystone-token");
   const staticTokens: Array<{ digest: Buffer; principal: Principal; realms: Realm[] | null }> = [];
-  let admin: { digest: Buffer; row: CredentialRow; key: string } | undefined;
+  let admin: { digest: Buffer; row: Credential; key: string } | undefined;
   if (o.adminToken) {
     staticTokens.push({
       digest: digest(o.adminToken),
@@ -113,7 +112,7 @@ export function createAuthenticator(o: AuthenticatorOptions): Authenticator {
     }
     return index;
   };
-  const live = (row: CredentialRow | undefined) => (row && !isExpired(row, now()) ? row : undefined);
+  const live = (row: Credential | undefined) => (row && !isExpired(row, now()) ? row : undefined);
 
   const readIssued: Authenticator["readIssued"] = (token) => {
     const payload = readToken(signingKey, token);
@@ -161,7 +160,7 @@ export function createAuthenticator(o: AuthenticatorOptions): Authenticator {
         now(),
       );
       if (!check.ok) return { principal: null, reason: check };
-      return { principal: principalOf((index.byAccessKey.get(check.accessKey) as { row: CredentialRow }).row) };
+      return { principal: principalOf((index.byAccessKey.get(check.accessKey) as { row: Credential }).row) };
     },
   };
 }

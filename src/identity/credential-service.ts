@@ -90,7 +90,7 @@ export async function createCredential(
     secretHash: token ? hashToken(token) : input.type === "password" ? await hashPassword(input.password) : null,
     sealedSecret: secret ? box.seal(secret) : null,
   };
-  const created = await catalog.write(id, actor, async (w) => {
+  const created = await catalog.store.write(id, actor, async (w) => {
     const inserted = await insertCredential(w.tx, row).catch((e) => {
       throw /user_name|userName/.test(String((e as { cause?: unknown }).cause ?? e))
         ? new GatewayError("conflict", "a user with this name already exists", { subject: row.userName ?? "" })
@@ -111,7 +111,7 @@ export async function createCredential(
 export async function revoke(catalog: Catalog, actor: Actor, id: string): Promise<void> {
   // no credential id holds what PostgreSQL text cannot (NUL): none to revoke, and no SQL to send it in
   if (!isStorableText(id)) throw new GatewayError("not_found", `no credential ${id}`, { subject: id });
-  await catalog.write(id, actor, async (w) => {
+  await catalog.store.write(id, actor, async (w) => {
     const before = await revokeCredential(w.tx, id);
     if (!before) throw new GatewayError("not_found", `no credential ${id}`, { subject: id });
     w.audit({ action: "credential.revoke", subject: id, before: publicView(before), after: null });
@@ -121,7 +121,7 @@ export async function revoke(catalog: Catalog, actor: Actor, id: string): Promis
 
 /** Revokes one issued Keystone token (DELETE /v3/auth/tokens). */
 export async function revokeIssuedToken(catalog: Catalog, actor: Actor, tokenId: string, expiresAt: number): Promise<void> {
-  await catalog.write(tokenId, actor, async (w) => {
+  await catalog.store.write(tokenId, actor, async (w) => {
     await insertRevocation(w.tx, tokenId, new Date(expiresAt).toISOString());
     w.audit({ action: "token.revoke", subject: actor.id, before: { audit_id: tokenId }, after: null });
     w.touchIdentity();

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import type { CredentialRow } from "../db/schema.ts";
+import type { Credential } from "../domain/credential.ts";
 import type { Principal } from "../domain/principal.ts";
 
 /** The hash a bearer token is stored and looked up by (tokens are 256-bit random: no salt needed). */
@@ -10,7 +10,7 @@ export const newBearerToken = (): string => `rgt_${randomBytes(32).toString("bas
 export const newAccessKey = (): string => randomBytes(10).toString("hex").toUpperCase();
 export const newSecretKey = (): string => randomBytes(30).toString("base64url");
 
-export function principalOf(row: CredentialRow): Principal {
+export function principalOf(row: Credential): Principal {
   return {
     id: row.id,
     name: row.name,
@@ -20,10 +20,10 @@ export function principalOf(row: CredentialRow): Principal {
   };
 }
 
-export const isExpired = (row: CredentialRow, now: number): boolean => row.expiresAt !== null && Date.parse(row.expiresAt) <= now;
+export const isExpired = (row: Credential, now: number): boolean => row.expiresAt !== null && Date.parse(row.expiresAt) <= now;
 
 /** A credential as the admin API lists it: never a hash, never a secret. */
-export function publicView(row: CredentialRow) {
+export function publicView(row: Credential) {
   return {
     id: row.id,
     type: row.type,

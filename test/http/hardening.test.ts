@@ -33,7 +33,7 @@ for (const backend of backends) {
     it("the rendered-answer cache stays bounded whatever the queries", async () => {
       const long = "q".repeat(2000);
       for (let i = 0; i < 1500; i++) await c.rainbond("GET", `/openapi/v2/manage/regions?query=${long}${i}`);
-      const snapshot = (t.catalog as unknown as { snapshot: { rendered: Map<string, unknown> } }).snapshot;
+      const snapshot = t.catalog.store.snapshot;
       expect(snapshot.rendered.size).toBeLessThanOrEqual(1024);
     });
 

@@ -1,29 +1,20 @@
+import type { Catalog } from "../catalog/service.ts";
+import type { WriteContext } from "../catalog/store.ts";
 import type { Actor } from "../domain/principal.ts";
-import type { Format, ParsedDocument, Rejection } from "../migration/document.ts";
-import { type ImportMode, type ImportPlan, planImport } from "../migration/plan.ts";
-import type { Catalog, WriteContext } from "./service.ts";
+import type { ParsedDocument } from "./document.ts";
+import { type ImportMode, type ImportPlan, planImport } from "./plan.ts";
+import { type ImportReport, importReport } from "./report.ts";
+
+/**
+ * Applying an import plan to the catalogue: the one migration module that writes. The formats
+ * beside it (detect, parse, render, plan, report) stay pure; the catalogue knows no format.
+ */
 
 export interface ImportOptions {
   actor: Actor;
   mode: ImportMode;
   dryRun: boolean;
   newUid: () => string;
-}
-
-/** The answer to an import: what it did (or, for a dry run or a refused import, would do). */
-export interface ImportReport {
-  format: Format;
-  mode: ImportMode;
-  dry_run: boolean;
-  /** true when a transaction committed changes */
-  written: boolean;
-  /** the catalogue version after the import */
-  version: number;
-  summary: { records: number; created: number; updated: number; unchanged: number; rejected: number };
-  created: string[];
-  updated: { name: string; fields: string[] }[];
-  unchanged: string[];
-  rejected: Rejection[];
 }
 
 /** Thrown inside the transaction to roll it back: the plan, made again under the lock, writes nothing. */
@@ -48,7 +39,7 @@ class StaleSnapshot extends Error {
  */
 export async function importDocument(catalog: Catalog, parsed: ParsedDocument, o: ImportOptions): Promise<ImportReport> {
   const first = planImport(parsed, catalog.list(), o);
-  if (o.dryRun || first.rejected.length > 0 || !writes(first)) return report(parsed, o, first, false, catalog.version);
+  if (o.dryRun || first.rejected.length > 0 || !writes(first)) return importReport(parsed, o, first, false, catalog.version);
   for (let attempt = 0; ; attempt++) {
     try {
       let applied = first;
@@ -62,39 +53,18 @@ export async function importDocument(catalog: Catalog, parsed: ParsedDocument, o
         for (const u of applied.updates) await regions.update(u.before, u.changes);
         return version;
       });
-      return report(parsed, o, applied, true, version);
+      return importReport(parsed, o, applied, true, version);
     } catch (e) {
-      if (e instanceof NothingToWrite) return report(parsed, o, e.plan, false, catalog.version);
+      if (e instanceof NothingToWrite) return importReport(parsed, o, e.plan, false, catalog.version);
       if (!(e instanceof StaleSnapshot) || attempt >= 5) throw e;
-      await catalog.reload();
+      await catalog.store.reload();
     }
   }
 }
 
-// The one call of Catalog.write for imports.
+// The one unit of work of imports: a plain write of the store (no region verb: the plan has checked every record).
 function write<T>(catalog: Catalog, actor: Actor, body: (w: WriteContext) => Promise<T>): Promise<T> {
-  return catalog.write("import", actor, body);
+  return catalog.store.write("import", actor, body);
 }
 
 const writes = (p: ImportPlan) => p.creates.length + p.updates.length > 0;
-
-function report(parsed: ParsedDocument, o: ImportOptions, p: ImportPlan, written: boolean, version: number): ImportReport {
-  return {
-    format: parsed.format,
-    mode: o.mode,
-    dry_run: o.dryRun,
-    written,
-    version,
-    summary: {
-      records: parsed.records.length + parsed.rejected.length,
-      created: p.creates.length,
-      updated: p.updates.length,
-      unchanged: p.unchanged.length,
-      rejected: p.rejected.length,
-    },
-    created: p.creates.map((c) => c.name),
-    updated: p.updates.map((u) => ({ name: u.name, fields: u.fields })),
-    unchanged: p.unchanged,
-    rejected: p.rejected,
-  };
-}

@@ -1,0 +1,218 @@
+import type { Database } from "../db/client.ts";
+import { type AuditEntry, insertAudit, loadIdentity, readAudit } from "../db/identity-repo.ts";
+import {
+  beginWrite,
+  createRegionCodec,
+  loadRegions,
+  type RegionCodec,
+  RegionStore,
+  readVersion,
+  type Tx,
+} from "../db/regions-repo.ts";
+import type { Credential, IdentityData } from "../domain/credential.ts";
+import type { Actor } from "../domain/principal.ts";
+import { redactRegion } from "../domain/region.ts";
+import type { SecretBox } from "../domain/secret-box.ts";
+import { watchCatalogVersion } from "./change-feed.ts";
+import { rethrow } from "./invariants.ts";
+import { Snapshot } from "./snapshot.ts";
+
+export interface CatalogOptions {
+  /** seals region secrets at rest */
+  secretBox: SecretBox;
+  /** how often to compare the catalogue version with the database (ms); 0 disables */
+  pollIntervalMs?: number;
+  onError?: (message: string, error: unknown) => void;
+}
+
+/** What a write body gets: its transaction, the region queries, and the audit trail. */
+export interface WriteContext {
+  tx: Tx;
+  version: number;
+  regions: RegionStore;
+  /** records a non-region change (credentials) in the audit trail of this transaction */
+  audit(entry: Pick<AuditEntry, "action" | "subject" | "before" | "after">): void;
+  /** the write changed credentials or revocations: reload them before answering */
+  touchIdentity(): void;
+}
+
+/**
+ * The catalogue's store: the unit of work every write goes through (one transaction holding the
+ * writer lock, with its audit entries), and the read snapshot (regions and identity data) kept up
+ * to date after each commit, on a reload, and as the change feed reports other instances' commits.
+ * It knows no region rule: those are the region verbs' (`Catalog`), the credentials' and the import's.
+ */
+export class CatalogStore {
+  private current = new Snapshot(0);
+  private identityData: IdentityData = { credentials: [], revokedTokens: new Set() };
+  private stopFeed: (() => Promise<void>) | null = null;
+  private reloading: Promise<void> | null = null;
+  /** the highest version known to be committed (notified, polled or written here) */
+  private wantedVersion = 0;
+  /** the version the identity data was read at: an older read never replaces a newer one */
+  private identityVersion = 0;
+  private readonly codec: RegionCodec;
+
+  private constructor(
+    private readonly database: Database,
+    private readonly options: CatalogOptions,
+  ) {
+    this.codec = createRegionCodec(options.secretBox);
+  }
+
+  static async open(database: Database, options: CatalogOptions): Promise<CatalogStore> {
+    const store = new CatalogStore(database, options);
+    await store.reload();
+    store.stopFeed = await watchCatalogVersion(database, {
+      onVersion: (version) => store.onRemoteChange(version),
+      pollIntervalMs: options.pollIntervalMs ?? 0,
+      onError: options.onError,
+    });
+    return store;
+  }
+
+  /** The regions as of the last commit this instance knows of: every read is served from it. */
+  get snapshot(): Snapshot {
+    return this.current;
+  }
+
+  identity(): IdentityData {
+    return this.identityData;
+  }
+
+  /** The audit trail, newest first (read from the database: it is not part of the snapshot). */
+  async audit(filter: { subject?: string | undefined; limit: number }) {
+    return readAudit(this.database.db as unknown as Tx, filter).catch((e) => rethrow(e, ""));
+  }
+
+  /**
+   * Runs `body` in one transaction that holds the writer lock (every other writer waits),
+   * records its changes in the audit trail of the same transaction, and brings the snapshot
+   * up to date before returning. `subject` names the region for errors. Every write of the
+   * catalogue and of credentials goes through here.
+   */
+  async write<T>(subject: string, actor: Actor, body: (w: WriteContext) => Promise<T>): Promise<T> {
+    const notify = this.database.kind === "postgres";
+    let identityTouched = false;
+    const { result, version, regions } = await this.database.db
+      .transaction(async (tx) => {
+        const version = await beginWrite(tx, notify);
+        const regions = new RegionStore(tx, this.codec);
+        const other: AuditEntry[] = [];
+        const actorFields = { actorId: actor.id, actorName: actor.name, dialect: actor.dialect };
+        const result = await body({
+          tx,
+          version,
+          regions,
+          audit: (e) => other.push({ ...actorFields, ...e }),
+          touchIdentity: () => {
+            identityTouched = true;
+          },
+        });
+        const regionEntries = regions.changes.map((c) => ({
+          ...actorFields,
+          action: c.action,
+          subject: c.subject,
+          before: redactRegion(c.before),
+          after: redactRegion(c.after),
+        }));
+        await insertAudit(tx, [...regionEntries, ...other]);
+        return { result, version, regions };
+      })
+      .catch((e) => rethrow(e, subject));
+    await this.applyCommitted(version, regions, identityTouched);
+    return result;
+  }
+
+  /**
+   * Re-reads the whole catalogue (and identity data) from the database, until the snapshot holds
+   * every version known to be committed. A change notified while a load runs may have committed
+   * after that load read the database: the running reload then loads again rather than absorb it.
+   */
+  async reload(): Promise<void> {
+    this.reloading ??= (async () => {
+      try {
+        for (let attempt = 1; ; attempt++) {
+          await this.loadAll();
+          if (this.current.version >= this.wantedVersion) return;
+          if (attempt === 10) {
+            // the database went back (restored?): take what it holds rather than load forever
+            const seen = this.current.version;
+            this.options.onError?.("snapshot reload", new Error(`version ${this.wantedVersion} notified, ${seen} found`));
+            this.wantedVersion = this.current.version;
+            return;
+          }
+        }
+      } finally {
+        this.reloading = null;
+      }
+    })();
+    return this.reloading;
+  }
+
+  async close(): Promise<void> {
+    const stop = this.stopFeed;
+    this.stopFeed = null;
+    if (stop) await stop();
+  }
+
+  private async loadAll(): Promise<void> {
+    const loaded = await this.database.db
+      .transaction(async (tx) => ({ ...(await loadRegions(tx, this.codec)), identity: await loadIdentity(tx) }), {
+        isolationLevel: "repeatable read",
+        accessMode: "read only",
+      })
+      .catch((e) => rethrow(e, ""));
+    if (loaded.version >= this.current.version) this.current = new Snapshot(loaded.version, loaded.regions);
+    this.applyIdentity(loaded.version, loaded.identity);
+  }
+
+  private applyIdentity(version: number, identity: { credentials: Credential[]; revokedTokens: string[] }): void {
+    if (version < this.identityVersion) return;
+    this.identityVersion = version;
+    this.identityData = { credentials: identity.credentials, revokedTokens: new Set(identity.revokedTokens) };
+  }
+
+  /** Read-your-writes: the caller is answered only once the snapshot holds its commit. */
+  private async applyCommitted(version: number, regions: RegionStore, identityTouched: boolean): Promise<void> {
+    if (version === this.current.version + 1) {
+      if (regions.changes.length === 0) {
+        // nothing a reader sees changed: keep the regions and their rendered answers
+        this.current.version = version;
+      } else {
+        // copy-on-write: readers holding the old snapshot keep a consistent view
+        const next = new Snapshot(version, this.current.list());
+        for (const c of regions.changes) {
+          if (c.after) next.put(c.after);
+          else next.remove(c.subject);
+        }
+        this.current = next;
+      }
+      if (identityTouched) await this.reloadIdentity();
+      return;
+    }
+    // another writer committed in between: read it all again
+    this.wantedVersion = Math.max(this.wantedVersion, version);
+    while (this.current.version < version) await this.reload();
+    if (identityTouched) await this.reloadIdentity();
+  }
+
+  /** Credentials and revocations only (small tables): after a credential or token write. */
+  private async reloadIdentity(): Promise<void> {
+    // read with the version it belongs to: a reload that read earlier may finish later
+    const loaded = await this.database.db
+      .transaction(async (tx) => ({ version: await readVersion(tx), ...(await loadIdentity(tx)) }), {
+        isolationLevel: "repeatable read",
+        accessMode: "read only",
+      })
+      .catch((e) => rethrow(e, ""));
+    this.applyIdentity(loaded.version, loaded);
+  }
+
+  private onRemoteChange(version: number): void {
+    this.wantedVersion = Math.max(this.wantedVersion, version);
+    if (version > this.current.version) {
+      void this.reload().catch((e) => this.options.onError?.("snapshot reload failed", e));
+    }
+  }
+}

@@ -12,6 +12,8 @@
  *   and the database stores another. No field of either dialect has such a name, and Keystone's
  *   extras and locales do not need them; refusing them is the one rule that no later copy can
  *   undo. Other names (`toString`, `valueOf`, …) are plain data: no code coerces a user's object.
+ * - Numbers: a literal beyond the range of a double (`1e309`) parses as Infinity, which JSON
+ *   cannot hold: stored, it would silently become `null` (or the text "Infinity"). Refused.
  */
 
 /** How many levels of objects and arrays a JSON value a user sends may nest. */
@@ -20,7 +22,7 @@ export const maxJsonDepth = 64;
 /** Property names refused at any depth (see above). */
 export const refusedKeys: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
 
-export type JsonProblemKind = "depth" | "key";
+export type JsonProblemKind = "depth" | "key" | "number";
 
 export interface JsonProblem {
   kind: JsonProblemKind;
@@ -57,6 +59,9 @@ export function jsonProblem(root: unknown, options: JsonCheckOptions = {}): Json
   while (stack.length > 0) {
     const frame = stack.pop() as Frame;
     const { value, depth } = frame;
+    if (typeof value === "number" && !Number.isFinite(value) && !options.depthOnly) {
+      return { kind: "number", path: pathOf(frame), message: "the number is out of range" };
+    }
     if (typeof value !== "object" || value === null) continue;
     if (depth >= maxDepth) {
       return { kind: "depth", path: pathOf(frame), message: `nested more than ${maxDepth} levels deep` };

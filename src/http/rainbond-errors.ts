@@ -40,6 +40,7 @@ export function rainbondJsonRefusal(p: JsonProblem): GatewayError {
   const messages: Record<JsonProblem["kind"], string> = {
     depth: `嵌套层级不能超过 ${maxJsonDepth} 层。`,
     key: `不允许使用属性名 “${String(p.path.at(-1))}”。`,
+    number: "数值超出范围。",
   };
   const field = typeof p.path[0] === "string" ? p.path[0] : "non_field_errors";
   return new GatewayError("validation", `invalid body: ${p.message}`, { fields: { [field]: [messages[p.kind]] } });

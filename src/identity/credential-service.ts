@@ -3,33 +3,42 @@ import type { Catalog } from "../catalog/service.ts";
 import { insertCredential, insertRevocation, revokeCredential } from "../db/identity-repo.ts";
 import { GatewayError } from "../domain/errors.ts";
 import type { Actor } from "../domain/principal.ts";
-import { isStorableText } from "../domain/region.ts";
+import { isStorableText, unstorableMessage } from "../domain/region.ts";
 import type { SecretBox } from "../domain/secret-box.ts";
 import { hashToken, newAccessKey, newBearerToken, newCredentialId, newSecretKey, publicView } from "./credentials.ts";
 import { hashPassword } from "./passwords.ts";
 
+/**
+ * Text PostgreSQL can store as sent: a lone UTF-16 surrogate would be stored as U+FFFD (and a
+ * user name so altered could never log in as sent), a NUL refused by the driver.
+ */
+const storable = <T extends z.ZodString>(schema: T) => schema.refine(isStorableText, unstorableMessage);
+
 const common = {
   role: z.enum(["admin", "reader"]),
-  name: z
-    .string()
-    .min(1)
-    .max(255)
-    .regex(/^[^\u0000-\u001f\u007f]+$/, "no control characters")
-    .optional(),
+  name: storable(
+    z
+      .string()
+      .min(1)
+      .max(255)
+      .regex(/^[^\u0000-\u001f\u007f]+$/, "no control characters"),
+  ).optional(),
   private_regions: z
     .union([
       z.literal("*"),
       z
-        .array(z.string().min(1).max(255))
+        .array(storable(z.string().min(1).max(255)))
         .max(10_000)
         .refine((names) => !names.includes("*"), 'use "*" alone (not in a list) to grant every private region'),
     ])
     .optional(),
-  enterprise_id: z
-    .string()
-    .min(1)
-    .max(36)
-    .regex(/^[^\u0000-\u001f\u007f]+$/, "no control characters")
+  enterprise_id: storable(
+    z
+      .string()
+      .min(1)
+      .max(36)
+      .regex(/^[^\u0000-\u001f\u007f]+$/, "no control characters"),
+  )
     .nullable()
     .optional(),
   expires_at: z.iso.datetime({ offset: true }).nullable().optional(),
@@ -40,12 +49,15 @@ export const createCredentialSchema = z.discriminatedUnion("type", [
   z
     .object({
       type: z.literal("password"),
-      user_name: z
-        .string()
-        .min(1)
-        .max(255)
-        .regex(/^[^\u0000-\u001f]+$/, "no control characters"),
-      password: z.string().min(8, "at least 8 characters").max(1024),
+      user_name: storable(
+        z
+          .string()
+          .min(1)
+          .max(255)
+          .regex(/^[^\u0000-\u001f]+$/, "no control characters"),
+      ),
+      // hashed as UTF-8: a lone surrogate would be hashed as U+FFFD
+      password: storable(z.string().min(8, "at least 8 characters").max(1024)),
       ...common,
     })
     .strict(),

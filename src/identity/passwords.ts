@@ -1,5 +1,6 @@
 import { randomBytes, scrypt, timingSafeEqual } from "node:crypto";
 import { GatewayError } from "../domain/errors.ts";
+import { isStorableText } from "../domain/region.ts";
 
 /** Salted scrypt (N=2^15, r=8, p=1): "scrypt$N$r$p$salt$hash", all base64. */
 const N = 32768;
@@ -57,5 +58,9 @@ export async function verifyPassword(password: string, stored: string | null | u
   if (scheme !== "scrypt" || !salt || !hash) return false;
   const expected = Buffer.from(hash, "base64");
   const actual = await withSlot(() => derive(password, Buffer.from(salt, "base64"), Number(n), Number(rr), Number(pp)));
-  return actual.length === expected.length && timingSafeEqual(actual, expected) && stored !== undefined && stored !== null;
+  // a lone surrogate is hashed as U+FFFD: such a password matches nothing (none can be created)
+  const asSent = isStorableText(password);
+  return (
+    actual.length === expected.length && timingSafeEqual(actual, expected) && stored !== undefined && stored !== null && asSent
+  );
 }

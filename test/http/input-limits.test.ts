@@ -344,5 +344,119 @@ for (const backend of backends) {
         }
       });
     });
+
+    describe("8. values are refused, never silently altered", () => {
+      it("a number out of range (1e309) is a 400 in each dialect, nothing stored; a large finite one is kept", async () => {
+        const before = await stored();
+        for (const number of ["1e309", "-1e309", "123e456789"]) {
+          for (const [method, path, template] of [
+            ["POST", "/v3/regions", { region: { id: "inf1", big: "@" } }],
+            ["PATCH", "/v3/regions/ks-1", { region: { nested: { list: [1, "@"] } } }],
+            ["POST", "/v3/auth/tokens", { auth: { identity: { methods: ["token"], token: { id: "@" } } } }],
+            ["POST", "/admin/v1/credentials", { type: "token", role: "reader", expires_at: "@" }],
+          ] as const) {
+            const res = await c.keystone(method, path, withRaw(template, number));
+            expect(res.status, `${method} ${path} ${number}`).toBe(400);
+            const body = (await res.json()) as { error: { message: string } };
+            isKeystoneError(body, 400);
+            expect(body.error.message).toMatch(/out of range/);
+          }
+          const rb = await c.rainbond("POST", "/openapi/v2/manage/regions", withRaw(addBody("rb-inf", { region_alias: "@" }), number));
+          expect(rb.status).toBe(400);
+          expect(((await rb.json()) as { err: Record<string, string[]> }).err).toEqual({ region_alias: ["数值超出范围。"] });
+        }
+        expect(await stored()).toBe(before);
+        const finite = await c.keystone("POST", "/v3/regions", '{"region":{"id":"fin1","big":1.7976931348623157e308}}');
+        expect(finite.status).toBe(201);
+        expect(((await finite.json()) as { region: { big: number } }).region.big).toBe(Number.MAX_VALUE);
+        await t.catalog.remove("fin1");
+      });
+
+      it("numbers in query strings: out of range is a 400 or the default, never a 5xx", async () => {
+        const huge = `1${"0".repeat(400)}`;
+        for (const limit of ["1e309", huge, "Infinity", "-1e309"]) {
+          expect((await c.keystone("GET", `/admin/v1/audit?limit=${limit}`)).status, limit).toBe(400);
+        }
+        expect((await c.keystone("GET", `/admin/v1/regions/health?expiring_within=${huge}d`)).status).toBe(400);
+        for (const q of [`current=${huge}`, `pageSize=${huge}`, `current=2&pageSize=${huge}`, "current=1e309&pageSize=-1e309"]) {
+          const res = await c.rainbond("GET", `/openapi/v2/manage/regions?${q}`);
+          expect(res.status, q).toBe(200);
+          expect(await res.json(), q).toMatchObject({ total: expect.any(Number), data: expect.any(Array) });
+        }
+      });
+
+      it("import: a record holding a number out of range is rejected (422)", async () => {
+        const before = await stored();
+        for (const [format, text] of [
+          ["canonical", '[{"name":"c-inf","extra":{"big":1e309}}]'],
+          ["keystone", '{"regions":[{"id":"k-inf","big":-1e309}]}'],
+          ["rainbond", `[${JSON.stringify(addBody("r-inf")).slice(0, -1)},"desc":1e309}]`],
+        ]) {
+          const res = await importDoc(format as string, text as string);
+          expect(res.status, text).toBe(422);
+          const report = (await res.json()) as { rejected: { reason: string }[] };
+          expect(report.rejected[0]?.reason).toMatch(/out of range/);
+        }
+        expect(await stored()).toBe(before);
+      });
+
+      it("a lone surrogate in any credential field is a 400, nothing created; logging in with it fails", async () => {
+        const count = t.catalog.identity().credentials.length;
+        const bodies = [
+          { type: "token", role: "reader", name: "u\udc00" },
+          { type: "password", role: "reader", user_name: "u\udc00", password: "long-enough" },
+          { type: "password", role: "reader", user_name: "plain-user", password: "pass\ud800word" },
+          { type: "password", role: "reader", user_name: "plain-user", password: "long-enough", name: "\ud800" },
+          { type: "access_key", role: "reader", enterprise_id: "e\udfff" },
+          { type: "token", role: "reader", private_regions: ["ks-1\ud800"] },
+        ];
+        for (const body of bodies) {
+          const res = await c.keystone("POST", "/admin/v1/credentials", body);
+          expect(res.status, JSON.stringify(body)).toBe(400);
+          expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/surrogate|no region named/);
+        }
+        expect(t.catalog.identity().credentials.length).toBe(count);
+        const login = await c.keystone(
+          "POST",
+          "/v3/auth/tokens",
+          {
+            auth: {
+              identity: {
+                methods: ["password"],
+                password: { user: { name: "u\udc00", domain: { id: "default" }, password: "long-enough" } },
+              },
+            },
+          },
+          null,
+        );
+        expect(login.status).toBe(401);
+      });
+
+      it("a stored password containing U+FFFD is not matched by one with a lone surrogate in its place", async () => {
+        const created = await c.keystone("POST", "/admin/v1/credentials", {
+          type: "password",
+          role: "reader",
+          user_name: "fffd-user",
+          password: "pass\ufffdword",
+        });
+        expect(created.status).toBe(201);
+        const login = (password: string) =>
+          c.keystone(
+            "POST",
+            "/v3/auth/tokens",
+            {
+              auth: {
+                identity: {
+                  methods: ["password"],
+                  password: { user: { name: "fffd-user", domain: { id: "default" }, password } },
+                },
+              },
+            },
+            null,
+          );
+        expect((await login("pass\ufffdword")).status).toBe(201);
+        expect((await login("pass\ud800word")).status).toBe(401);
+      });
+    });
   });
 }

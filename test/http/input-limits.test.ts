@@ -361,7 +361,11 @@ for (const backend of backends) {
             isKeystoneError(body, 400);
             expect(body.error.message).toMatch(/out of range/);
           }
-          const rb = await c.rainbond("POST", "/openapi/v2/manage/regions", withRaw(addBody("rb-inf", { region_alias: "@" }), number));
+          const rb = await c.rainbond(
+            "POST",
+            "/openapi/v2/manage/regions",
+            withRaw(addBody("rb-inf", { region_alias: "@" }), number),
+          );
           expect(rb.status).toBe(400);
           expect(((await rb.json()) as { err: Record<string, string[]> }).err).toEqual({ region_alias: ["数值超出范围。"] });
         }

@@ -32,6 +32,13 @@ const envSchema = z.object({
   /** lifetime of tokens issued by POST /v3/auth/tokens, seconds */
   TOKEN_TTL: z.coerce.number().int().min(60).default(3600),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** json: one JSON object a line (for collectors); pretty: coloured, human-readable lines for a terminal */
+  LOG_FORMAT: z.enum(["json", "pretty"]).default("json"),
+  /** bearer token that GET /metrics requires (see metricsAccess) */
+  METRICS_TOKEN: z
+    .string()
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
   /** seconds between catalogue-version polls (fallback when NOTIFY is lost) */
   POLL_INTERVAL: z.coerce.number().min(0.1).default(1),
 });
@@ -48,8 +55,18 @@ export interface Config {
   secretKey: string | undefined;
   tokenTtlSeconds: number;
   logLevel: string;
+  logFormat: "json" | "pretty";
+  /** who may read GET /metrics */
+  metrics: MetricsAccess;
   pollIntervalMs: number;
 }
+
+/**
+ * GET /metrics: open on a gateway that listens on loopback only and has no METRICS_TOKEN;
+ * otherwise only with `Authorization: Bearer <METRICS_TOKEN>`, and closed to everyone when a
+ * gateway others can reach has no METRICS_TOKEN.
+ */
+export type MetricsAccess = { kind: "open" } | { kind: "token"; token: string } | { kind: "closed" };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(env);
@@ -69,6 +86,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secretKey: e.SECRET_KEY,
     tokenTtlSeconds: e.TOKEN_TTL,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
+    metrics: e.METRICS_TOKEN
+      ? { kind: "token", token: e.METRICS_TOKEN }
+      : isLoopback(e.HOST)
+        ? { kind: "open" }
+        : { kind: "closed" },
     pollIntervalMs: Math.round(e.POLL_INTERVAL * 1000),
   };
 }
@@ -107,7 +130,8 @@ export function loadCliConfig(env: NodeJS.ProcessEnv = process.env): CliConfig {
 /** Every variable this module reads (the README's configuration table lists each one). */
 export const environmentVariables = [...Object.keys(envSchema.shape), ...Object.keys(cliEnvSchema.shape)];
 
-const isLoopback = (host: string) => host === "localhost" || host === "::1" || /^127\./.test(host) || /^::ffff:127\./i.test(host);
+export const isLoopback = (host: string) =>
+  host === "localhost" || host === "::1" || /^127\./.test(host) || /^::ffff:127\./i.test(host);
 
 /**
  * What an operator must hear at start-up. Without PUBLIC_URL, Keystone links and
@@ -121,4 +145,20 @@ export function startupWarnings(config: Config): string[] {
     ];
   }
   return [];
+}
+
+/**
+ * Where the data lives, for the start-up line: the data directory, or the host, port and database
+ * name of DATABASE_URL (never its user's password, nor the rest of the URL).
+ */
+export function describeDatabase(config: Pick<Config, "databaseUrl" | "dataDir">): Record<string, string> {
+  if (!config.databaseUrl) return { database: "pglite", data_dir: config.dataDir };
+  try {
+    const url = new URL(config.databaseUrl);
+    // a Unix socket is named by ?host=/path; libpq's other default is localhost
+    const host = url.host || url.searchParams.get("host") || "localhost";
+    return { database: "postgres", db_host: host, db_name: decodeURIComponent(url.pathname.replace(/^\//, "")) };
+  } catch {
+    return { database: "postgres" };
+  }
 }

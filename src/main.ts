@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { registerCerts } from "./cli/certs.ts";
 import { registerConvert } from "./cli/convert.ts";
@@ -6,19 +5,7 @@ import { registerAudit, registerCredentials } from "./cli/credentials.ts";
 import { registerExport } from "./cli/export.ts";
 import { CliError } from "./cli/helpers.ts";
 import { registerImport } from "./cli/import.ts";
-
-/** The version in the package's package.json, found upwards from this module (sources or a build). */
-function packageVersion(): string {
-  for (let dir = new URL(".", import.meta.url); dir.pathname !== "/"; dir = new URL("..", dir)) {
-    try {
-      const pkg = JSON.parse(readFileSync(new URL("package.json", dir), "utf8")) as { name?: string; version?: string };
-      if (pkg.name === "region-gateway" && pkg.version) return pkg.version;
-    } catch {
-      // no package.json here: look one level up
-    }
-  }
-  return "unknown";
-}
+import { packageVersion } from "./version.ts";
 
 export async function main(argv: string[]): Promise<void> {
   const version = packageVersion();

@@ -2,17 +2,30 @@ import type { AddressInfo } from "node:net";
 import pino from "pino";
 import { startCertificateWatch } from "./catalog/certificate-health.ts";
 import { Catalog } from "./catalog/service.ts";
-import { loadConfig, startupWarnings } from "./config.ts";
+import { describeDatabase, loadConfig, startupWarnings } from "./config.ts";
 import { isNewDataDir, openDatabase } from "./db/client.ts";
 import { describeError } from "./domain/errors.ts";
 import { createSecretBox } from "./domain/secret-box.ts";
 import { createApp } from "./http/app.ts";
+import { createMetrics } from "./http/metrics.ts";
 import { createNodeServer } from "./http/node-server.ts";
 import { saveAdminToken } from "./identity/admin-token-file.ts";
 import { createAuthenticator } from "./identity/authenticator.ts";
 import { bootstrapAdmin } from "./identity/credential-service.ts";
 import { resolveSecretKey } from "./identity/secret-key.ts";
-import { createLogSink } from "./log-sink.ts";
+import { createLogSink, type LogSink } from "./log-sink.ts";
+import { packageVersion } from "./version.ts";
+
+/** LOG_FORMAT=pretty: pino-pretty, loaded only then, formats each line before the same sink. */
+async function prettyLines(sink: LogSink): Promise<{ write(line: string): void }> {
+  const { prettyFactory } = await import("pino-pretty");
+  const pretty = prettyFactory({
+    colorize: process.stdout.isTTY === true,
+    translateTime: "SYS:yyyy-mm-dd HH:MM:ss.l",
+    ignore: "pid,hostname",
+  });
+  return { write: (line) => sink.write(pretty(line)) };
+}
 
 /** The composition root: configuration → database → catalogue → HTTP server, and a clean stop. */
 export async function runServe(): Promise<void> {
@@ -20,12 +33,13 @@ export async function runServe(): Promise<void> {
   // stdout may be a pipe whose reader stops reading: the sink drops lines rather than block or grow
   const logSink = createLogSink(process.stdout);
   process.stderr.on("error", () => {}); // a closed stderr must not take the process down
-  const logger = pino({ level: config.logLevel }, logSink);
+  const logger = pino({ level: config.logLevel }, config.logFormat === "pretty" ? await prettyLines(logSink) : logSink);
   // said plainly too when info logs are off: humans and scripts wait for these lines
   const say = (message: string, fields: Record<string, unknown>, plain: string) => {
     logger.info(fields, message);
     if (!logger.isLevelEnabled("info")) process.stdout.write(`${plain}\n`);
   };
+  logger.info({ version: packageVersion(), node: process.version, ...describeDatabase(config) }, "region-gateway starting");
   if (!config.databaseUrl && isNewDataDir(config.dataDir)) {
     const line = `initialising the embedded database in ${config.dataDir} (first start)…`;
     say(line, {}, line);
@@ -37,10 +51,12 @@ export async function runServe(): Promise<void> {
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   await database.migrate();
   const secretBox = createSecretBox(resolveSecretKey(config.secretKey, config.dataDir, database.kind === "pglite"));
+  const metrics = createMetrics();
   const catalog = await Catalog.open(database, {
     secretBox,
     pollIntervalMs: config.pollIntervalMs,
     onError: (message, err) => logger.warn({ error: describeError(err) }, message),
+    observer: metrics.catalogObserver,
   });
   const stopCertificateWatch = startCertificateWatch({
     regions: () => catalog.list(),
@@ -60,6 +76,8 @@ export async function runServe(): Promise<void> {
     tokenTtlSeconds: config.tokenTtlSeconds,
     publicUrl: config.publicUrl,
     logger,
+    metrics,
+    metricsAccess: config.metrics,
   });
   // counts requests until their handler has finished, even if the client went away meanwhile
   let inFlight = 0;
@@ -101,7 +119,7 @@ export async function runServe(): Promise<void> {
   }
   say(
     "region-gateway listening",
-    { address: address.address, port: address.port, database: database.kind },
+    { address: address.address, port: address.port, database: database.kind, metrics: config.metrics.kind },
     `region-gateway listening on ${address.address}:${address.port}`,
   );
 

@@ -15,6 +15,7 @@ type Layer =
   | "domain"
   | "config"
   | "log-sink"
+  | "version"
   | "db"
   | "adapters"
   | "migration"
@@ -44,6 +45,7 @@ function layerOf(file: string): Layer | undefined {
   const files: Record<string, Layer> = {
     "config.ts": "config",
     "log-sink.ts": "log-sink",
+    "version.ts": "version",
     "server.ts": "server",
     "main.ts": "main",
   };
@@ -55,6 +57,7 @@ const mayImport: Record<Layer, readonly Layer[]> = {
   domain: [],
   config: [],
   "log-sink": [],
+  version: [],
   db: ["domain"],
   adapters: ["domain"],
   migration: ["adapters", "domain"],
@@ -63,8 +66,8 @@ const mayImport: Record<Layer, readonly Layer[]> = {
   import: ["catalog", "migration", "domain"],
   http: ["adapters", "catalog", "domain", "identity", "import", "migration"],
   cli: ["config", "db", "domain", "migration"],
-  server: ["catalog", "config", "db", "domain", "http", "identity", "log-sink"],
-  main: ["cli", "server"],
+  server: ["catalog", "config", "db", "domain", "http", "identity", "log-sink", "version"],
+  main: ["cli", "server", "version"],
 };
 
 /** Layers that are pure functions: they, and every module they run, do no I/O and read no clock. */

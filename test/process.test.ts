@@ -24,8 +24,10 @@ describe("region-gateway serve (real process, embedded database)", () => {
     // the key that seals secrets at rest, generated beside it on the embedded database
     expect(statSync(path.join(dataDir, "secret-key")).mode & 0o777).toBe(0o600);
     expect(gw.output().split(token).length - 1).toBe(1);
-    // the slow first start says what it is doing, once, before anything else
-    expect(gw.output()).toMatch(/^\{[^\n]*"msg":"initialising the embedded database in [^\n]* \(first start\)…"/);
+    // the slow first start says what it is doing, once, before anything else (but the line naming the version)
+    expect(gw.output()).toMatch(
+      /^\{[^\n]*"msg":"region-gateway starting"\}\n\{[^\n]*"msg":"initialising the embedded database in [^\n]* \(first start\)…"/,
+    );
     expect(gw.output().split("initialising the embedded database").length - 1).toBe(1);
     const res = await fetch(`${gw.url}/v3/regions`, { headers: { "X-Auth-Token": token } });
     expect(res.status).toBe(200);

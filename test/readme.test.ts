@@ -5,6 +5,7 @@ import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { environmentVariables } from "../src/config.ts";
+import { createMetrics } from "../src/http/metrics.ts";
 import { type RunningGateway, startGateway, stopGateway } from "./support/process.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -39,6 +40,7 @@ function notRunnable(b: Block): string | null {
     return "the quick start installs, starts a gateway on port 8080 in the foreground and runs the whole suite; this test starts the same `serve` process on a free port instead";
   if (b.code.includes("scripts/bench-")) return "a benchmark: minutes of load, run by hand";
   if (b.lang === "text") return "a listing, not a command";
+  if (b.lang === "yaml") return "Prometheus configuration, not a command (its metric names are checked below)";
   return null;
 }
 
@@ -134,6 +136,13 @@ describe("README text", () => {
   it("lists every environment variable config.ts reads in a configuration table", () => {
     const rows = new Set([...readme.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((m) => m[1]));
     expect(environmentVariables.filter((v) => !rows.has(v))).toEqual([]);
+  });
+
+  it("names only metrics the gateway exports", async () => {
+    const exported = new Set((await createMetrics().registry.getMetricsAsJSON()).map((m) => m.name));
+    const named = new Set([...readme.matchAll(/\bregion_gateway_[a-z_]+/g)].map((m) => m[0].replace(/_(bucket|count|sum)$/, "")));
+    expect(named.size).toBeGreaterThan(10);
+    expect([...named].filter((n) => !exported.has(n))).toEqual([]);
   });
 
   it("links only what is in the repository", () => {

@@ -7,6 +7,8 @@ export interface ChangeFeedOptions {
   /** how often to read the version from the database (ms); 0 disables */
   pollIntervalMs: number;
   onError?: ((message: string, error: unknown) => void) | undefined;
+  /** counted by the metrics: a version poll failed, or the listener could not start */
+  onFailure?: ((kind: "poll" | "listen") => void) | undefined;
 }
 
 /**
@@ -22,6 +24,7 @@ export async function watchCatalogVersion(database: Database, o: ChangeFeedOptio
       o.onVersion(await readVersion(database.db));
     } catch (e) {
       o.onError?.("catalogue version poll failed", e);
+      o.onFailure?.("poll");
     }
   };
   let stopListening = await database
@@ -31,6 +34,7 @@ export async function watchCatalogVersion(database: Database, o: ChangeFeedOptio
     )
     .catch((e) => {
       o.onError?.("LISTEN failed; relying on polling", e);
+      o.onFailure?.("listen");
       return null;
     });
   let timer: NodeJS.Timeout | null = null;

@@ -29,6 +29,11 @@ export class Catalog {
     return this.store.snapshot.version;
   }
 
+  /** How long a version known to be committed has waited to be served here (0: current). */
+  behindMs(): number {
+    return this.store.behindMs();
+  }
+
   list(): readonly Region[] {
     return this.store.snapshot.list();
   }

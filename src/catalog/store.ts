@@ -6,10 +6,12 @@ import {
   loadRegions,
   type RegionCodec,
   RegionStore,
+  readChangeAge,
   readVersion,
   type Tx,
 } from "../db/regions-repo.ts";
 import type { Credential, IdentityData } from "../domain/credential.ts";
+import { type ErrorCode, GatewayError } from "../domain/errors.ts";
 import type { Actor } from "../domain/principal.ts";
 import { redactRegion } from "../domain/region.ts";
 import type { SecretBox } from "../domain/secret-box.ts";
@@ -23,6 +25,20 @@ export interface CatalogOptions {
   /** how often to compare the catalogue version with the database (ms); 0 disables */
   pollIntervalMs?: number;
   onError?: (message: string, error: unknown) => void;
+  /** told of writes, reloads and their failures (the metrics) */
+  observer?: CatalogObserver;
+}
+
+/** How a write ended: committed, refused with a gateway error's code, or failed otherwise. */
+export type WriteOutcome = "committed" | ErrorCode | "error";
+
+/** What the catalogue tells the metrics; plain callbacks, the catalogue knows nothing of Prometheus. */
+export interface CatalogObserver {
+  write?(outcome: WriteOutcome): void;
+  /** a change another instance committed is served here, `ms` after its writer took the catalogue lock */
+  propagated?(ms: number): void;
+  /** a reload, a version poll or the change listener failed */
+  reloadError?(kind: "reload" | "poll" | "listen"): void;
 }
 
 /** What a write body gets: its transaction, the region queries, and the audit trail. */
@@ -51,6 +67,11 @@ export class CatalogStore {
   private wantedVersion = 0;
   /** the version the identity data was read at: an older read never replaces a newer one */
   private identityVersion = 0;
+  /** the last version this instance wrote (its own changes are not "propagated" to it) */
+  private lastOwnVersion = 0;
+  /** since when (performance.now()) a known newer version has not been loaded; null when current */
+  private behindSince: number | null = null;
+  private opened = false;
   private readonly codec: RegionCodec;
 
   private constructor(
@@ -63,10 +84,12 @@ export class CatalogStore {
   static async open(database: Database, options: CatalogOptions): Promise<CatalogStore> {
     const store = new CatalogStore(database, options);
     await store.reload();
+    store.opened = true;
     store.stopFeed = await watchCatalogVersion(database, {
       onVersion: (version) => store.onRemoteChange(version),
       pollIntervalMs: options.pollIntervalMs ?? 0,
       onError: options.onError,
+      onFailure: (kind) => options.observer?.reloadError?.(kind),
     });
     return store;
   }
@@ -78,6 +101,11 @@ export class CatalogStore {
 
   identity(): IdentityData {
     return this.identityData;
+  }
+
+  /** How long a version this instance knows was committed has waited to be served here (0: current). */
+  behindMs(now = performance.now()): number {
+    return this.behindSince === null ? 0 : now - this.behindSince;
   }
 
   /** The audit trail, newest first (read from the database: it is not part of the snapshot). */
@@ -92,6 +120,19 @@ export class CatalogStore {
    * catalogue and of credentials goes through here.
    */
   async write<T>(subject: string, actor: Actor, body: (w: WriteContext) => Promise<T>): Promise<T> {
+    const observer = this.options.observer;
+    if (!observer?.write) return this.writeOnce(subject, actor, body);
+    try {
+      const result = await this.writeOnce(subject, actor, body);
+      observer.write("committed");
+      return result;
+    } catch (e) {
+      observer.write(e instanceof GatewayError ? e.code : "error");
+      throw e;
+    }
+  }
+
+  private async writeOnce<T>(subject: string, actor: Actor, body: (w: WriteContext) => Promise<T>): Promise<T> {
     const notify = this.database.kind === "postgres";
     let identityTouched = false;
     const { result, version, regions } = await this.database.db
@@ -120,6 +161,7 @@ export class CatalogStore {
         return { result, version, regions };
       })
       .catch((e) => rethrow(e, subject));
+    this.lastOwnVersion = Math.max(this.lastOwnVersion, version);
     await this.applyCommitted(version, regions, identityTouched);
     return result;
   }
@@ -134,13 +176,14 @@ export class CatalogStore {
       try {
         for (let attempt = 1; ; attempt++) {
           await this.loadAll();
-          if (this.current.version >= this.wantedVersion) return;
+          if (this.current.version >= this.wantedVersion) return this.caughtUp();
           if (attempt === 10) {
             // the database went back (restored?): take what it holds rather than load forever
             const seen = this.current.version;
             this.options.onError?.("snapshot reload", new Error(`version ${this.wantedVersion} notified, ${seen} found`));
+            this.options.observer?.reloadError?.("reload");
             this.wantedVersion = this.current.version;
-            return;
+            return this.caughtUp();
           }
         }
       } finally {
@@ -157,14 +200,30 @@ export class CatalogStore {
   }
 
   private async loadAll(): Promise<void> {
+    // how old the newest change is, read first: the same snapshot as the regions (PostgreSQL only:
+    // the embedded database has no other writer)
+    const timed = this.opened && this.database.kind === "postgres" && this.options.observer?.propagated !== undefined;
     const loaded = await this.database.db
-      .transaction(async (tx) => ({ ...(await loadRegions(tx, this.codec)), identity: await loadIdentity(tx) }), {
-        isolationLevel: "repeatable read",
-        accessMode: "read only",
-      })
+      .transaction(
+        async (tx) => {
+          const change = timed ? await readChangeAge(tx) : null;
+          const readAt = performance.now();
+          return { change, readAt, ...(await loadRegions(tx, this.codec)), identity: await loadIdentity(tx) };
+        },
+        { isolationLevel: "repeatable read", accessMode: "read only" },
+      )
       .catch((e) => rethrow(e, ""));
+    const advanced = loaded.version > this.current.version;
     if (loaded.version >= this.current.version) this.current = new Snapshot(loaded.version, loaded.regions);
     this.applyIdentity(loaded.version, loaded.identity);
+    const age = loaded.change?.ageMs;
+    if (advanced && age != null && loaded.version > this.lastOwnVersion) {
+      this.options.observer?.propagated?.(Math.max(0, age) + (performance.now() - loaded.readAt));
+    }
+  }
+
+  private caughtUp(): void {
+    if (this.current.version >= this.wantedVersion) this.behindSince = null;
   }
 
   private applyIdentity(version: number, identity: { credentials: Credential[]; revokedTokens: string[] }): void {
@@ -188,12 +247,14 @@ export class CatalogStore {
         }
         this.current = next;
       }
+      this.caughtUp();
       if (identityTouched) await this.reloadIdentity();
       return;
     }
     // another writer committed in between: read it all again
     this.wantedVersion = Math.max(this.wantedVersion, version);
     while (this.current.version < version) await this.reload();
+    this.caughtUp();
     if (identityTouched) await this.reloadIdentity();
   }
 
@@ -212,7 +273,11 @@ export class CatalogStore {
   private onRemoteChange(version: number): void {
     this.wantedVersion = Math.max(this.wantedVersion, version);
     if (version > this.current.version) {
-      void this.reload().catch((e) => this.options.onError?.("snapshot reload failed", e));
+      this.behindSince ??= performance.now();
+      void this.reload().catch((e) => {
+        this.options.onError?.("snapshot reload failed", e);
+        this.options.observer?.reloadError?.("reload");
+      });
     }
   }
 }

@@ -23,7 +23,30 @@ export interface Database {
    * `onListening` runs each time the listener is (re)connected.
    */
   listen(onChange: ChangeListener, onListening?: () => void): Promise<(() => Promise<void>) | null>;
+  /** connections the pool may open, and transactions holding or waiting for one now */
+  pool(): PoolStats;
   close(): Promise<void>;
+}
+
+export interface PoolStats {
+  max: number;
+  /** transactions running or queued; above `max`, the rest wait for a connection */
+  transactions: number;
+}
+
+/** Counts the transactions of `db` in flight: each holds a pooled connection (or waits for one). */
+function countTransactions(db: Db, max: number): () => PoolStats {
+  let transactions = 0;
+  const begin = db.transaction.bind(db);
+  db.transaction = (async (...args: Parameters<typeof begin>) => {
+    transactions++;
+    try {
+      return await begin(...args);
+    } finally {
+      transactions--;
+    }
+  }) as typeof db.transaction;
+  return () => ({ max, transactions });
 }
 
 export const notifyChannel = "region_gateway_catalog";
@@ -103,9 +126,11 @@ function isAlive(pid: number): boolean {
 async function openPglite(client: PGlite, release: () => void = () => {}): Promise<Database> {
   const [{ drizzle }, { migrate }] = await Promise.all([import("drizzle-orm/pglite"), import("drizzle-orm/pglite/migrator")]);
   const db = drizzle({ client, schema, casing: "snake_case" }) as unknown as Db;
+  const pool = countTransactions(db, 1);
   return {
     kind: "pglite",
     db,
+    pool,
     migrate: () => migrate(db as never, { migrationsFolder }),
     ping: async () => {
       await client.query("select 1");
@@ -118,6 +143,8 @@ async function openPglite(client: PGlite, release: () => void = () => {}): Promi
   };
 }
 
+const postgresPoolSize = 10;
+
 async function openPostgres(url: string): Promise<Database> {
   const [{ default: postgres }, { drizzle }, { migrate }] = await Promise.all([
     import("postgres"),
@@ -125,15 +152,17 @@ async function openPostgres(url: string): Promise<Database> {
     import("drizzle-orm/postgres-js/migrator"),
   ]);
   const sql = postgres(url, {
-    max: 10,
+    max: postgresPoolSize,
     onnotice: () => {},
     connect_timeout: 5,
   });
   const db = drizzle({ client: sql, schema, casing: "snake_case" }) as unknown as Db;
+  const pool = countTransactions(db, postgresPoolSize);
   let unlisten: (() => Promise<void>) | null = null;
   return {
     kind: "postgres",
     db,
+    pool,
     migrate: () => migrate(db as never, { migrationsFolder }),
     ping: async () => {
       await sql`select 1`;

@@ -70,14 +70,32 @@ export async function readVersion(db: Db | Tx): Promise<number> {
 }
 
 /**
+ * The catalogue version and how long ago (milliseconds, on the database's clock, so no two
+ * machines' clocks are compared) its writer took the lock; null before the first write.
+ */
+export async function readChangeAge(db: Db | Tx): Promise<{ version: number; ageMs: number | null }> {
+  const [state] = await db
+    .select({
+      version: catalogState.version,
+      ageMs: sql<number | null>`extract(epoch from clock_timestamp() - ${catalogState.changedAt}) * 1000`.mapWith(Number),
+    })
+    .from(catalogState)
+    .where(eq(catalogState.id, 1));
+  return { version: state?.version ?? 0, ageMs: state?.ageMs ?? null };
+}
+
+/**
  * Opens a write: bumps the catalogue version, which takes the row lock that serialises
  * writers until commit, and tells other instances through NOTIFY (delivered at commit).
  */
 export async function beginWrite(tx: Tx, notify: boolean): Promise<number> {
   const [state] = await tx
     .insert(catalogState)
-    .values({ id: 1, version: 1 })
-    .onConflictDoUpdate({ target: catalogState.id, set: { version: sql`${catalogState.version} + 1` } })
+    .values({ id: 1, version: 1, changedAt: sql`clock_timestamp()` })
+    .onConflictDoUpdate({
+      target: catalogState.id,
+      set: { version: sql`${catalogState.version} + 1`, changedAt: sql`clock_timestamp()` },
+    })
     .returning();
   const version = state?.version ?? 1;
   if (notify) await tx.execute(sql`select pg_notify(${notifyChannel}, ${String(version)})`);

@@ -43,6 +43,8 @@ export const regions = pgTable(
 export const catalogState = pgTable("catalog_state", {
   id: integer().primaryKey(),
   version: bigint({ mode: "number" }).notNull(),
+  /** when the writer of `version` took the lock (the database's clock): other instances measure how long the change took to reach them */
+  changedAt: timestamp({ withTimezone: true, mode: "string" }),
 });
 
 export type RegionRow = typeof regions.$inferSelect;

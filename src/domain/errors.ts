@@ -39,6 +39,17 @@ export const statusOf: Record<ErrorCode, number> = {
   unavailable: 503,
 };
 
+/** Why a credential was refused (401): a bounded set, for metrics and logs; never the credential itself. */
+export type AuthFailureReason =
+  | "missing" // no credential presented
+  | "invalid_token" // a token that is unknown, expired or revoked
+  | "wrong_password" // a password login with an unknown user or a wrong password
+  | "malformed_signature" // an SDK-HMAC-SHA256 Authorization header that does not parse
+  | "unknown_key" // a signature with an unknown access key
+  | "bad_signature" // a signature that does not verify
+  | "skewed_date" // X-Sdk-Date more than 15 minutes away
+  | "unsupported_method"; // a Keystone auth method other than password and token
+
 export interface GatewayErrorOptions {
   /** field → messages, for validation errors */
   fields?: Record<string, string[]>;
@@ -50,6 +61,8 @@ export interface GatewayErrorOptions {
   allow?: string[];
   /** what is wrong with the certificates a write would store (a validation error) */
   certificates?: CertificateProblem[];
+  /** why a credential was refused (401) */
+  reason?: AuthFailureReason;
 }
 
 export class GatewayError extends Error {
@@ -59,6 +72,7 @@ export class GatewayError extends Error {
   readonly conflictOn: "name" | "uid" | undefined;
   readonly allow: string[] | undefined;
   readonly certificates: CertificateProblem[] | undefined;
+  readonly reason: AuthFailureReason | undefined;
 
   constructor(code: ErrorCode, message: string, options: GatewayErrorOptions = {}) {
     super(message);
@@ -69,6 +83,7 @@ export class GatewayError extends Error {
     this.conflictOn = options.conflictOn;
     this.allow = options.allow;
     this.certificates = options.certificates;
+    this.reason = options.reason;
   }
 
   get status(): number {

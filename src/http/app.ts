@@ -1,8 +1,10 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
 import { type Context, Hono } from "hono";
+import { matchedRoutes } from "hono/route";
 import type { Logger } from "pino";
 import type { Catalog } from "../catalog/service.ts";
 import { describeError, GatewayError } from "../domain/errors.ts";
+import type { Principal } from "../domain/principal.ts";
 import type { SecretBox } from "../domain/secret-box.ts";
 import type { Authenticator } from "../identity/authenticator.ts";
 import { createAdminMigrationRoutes, isImportPath } from "./admin-migration-routes.ts";
@@ -13,6 +15,7 @@ import { createKeystoneAuthRoutes } from "./keystone-auth-routes.ts";
 import { createKeystoneAuthInfoRoutes } from "./keystone-catalog.ts";
 import { renderKeystoneError } from "./keystone-errors.ts";
 import { createKeystoneRoutes } from "./keystone-routes.ts";
+import { createMetrics, type DialectLabel, type Metrics, type MetricsAccess, type MetricsDatabase } from "./metrics.ts";
 import { renderRainbondError } from "./rainbond-errors.ts";
 import { createRainbondRoutes } from "./rainbond-routes.ts";
 import { refusalOf } from "./refusal.ts";
@@ -20,8 +23,8 @@ import { resource } from "./resource.ts";
 
 export interface AppDeps {
   catalog: Catalog;
-  /** the database, as /readyz asks it: resolves when it answers (http/ never imports src/db) */
-  database: { ping(): Promise<void> };
+  /** the database, as /readyz and the metrics ask it (http/ never imports src/db) */
+  database: MetricsDatabase;
   auth: Authenticator;
   /** seals access-key secrets */
   secretBox: SecretBox;
@@ -30,6 +33,10 @@ export interface AppDeps {
   /** PUBLIC_URL: base for links; else taken from the request */
   publicUrl?: string | undefined;
   logger?: Logger;
+  /** the gateway's metrics (created here when absent: GET /metrics always answers) */
+  metrics?: Metrics;
+  /** who may read GET /metrics; open by default (loopback, no METRICS_TOKEN) */
+  metricsAccess?: MetricsAccess;
   /** the clock for issued tokens (tests move it) */
   now?: () => number;
   /** generates canonical uids and Keystone ids: 32 lowercase hex by default */
@@ -38,39 +45,144 @@ export interface AppDeps {
 
 const dialectOf = (path: string): "rainbond" | "keystone" => (path.startsWith("/openapi") ? "rainbond" : "keystone");
 
+/** The dialect as a metric label and log field: which API a path belongs to (not its error shape). */
+function dialectLabel(path: string): DialectLabel {
+  if (path.startsWith("/openapi/") || path === "/openapi") return "rainbond";
+  if (path.startsWith("/v3") || path === "/") return "keystone";
+  if (path.startsWith("/admin/")) return "admin";
+  return "other";
+}
+
+/**
+ * The route template that answered (`/v3/regions/:id`), from hono's match: the last matched
+ * route that is not a wildcard middleware. Never the path as sent: unknown paths are one value.
+ */
+function routeTemplate(c: Context): string {
+  if (refusalOf(c.env) !== undefined) return "(refused)";
+  const routes = matchedRoutes(c);
+  for (let i = routes.length - 1; i >= 0; i--) {
+    const path = routes[i]?.path;
+    if (path !== undefined && !path.endsWith("*")) return path;
+  }
+  return "(unmatched)";
+}
+
+const methodsWithoutBody = new Set(["GET", "HEAD"]);
+const digest = (s: string) => createHash("sha256").update(s).digest();
+
+/** Variables the request frame and the error handler share. */
+type FrameVariables = { requestId: string; principal?: Principal; authFailure?: string };
+
 export function createApp(deps: AppDeps) {
   const newUid = deps.newUid ?? (() => randomUUID().replaceAll("-", ""));
-  const baseUrl = (requestUrl: string) => deps.publicUrl ?? new URL(requestUrl).origin;
-  const app = new Hono({ strict: false });
+  // a request's origin, parsed once per authority (the hot read paths build links from it)
+  const origins = new Map<string, string>();
+  const originOf = (requestUrl: string): string => {
+    const slash = requestUrl.indexOf("/", requestUrl.indexOf("//") + 2);
+    const authority = slash === -1 ? requestUrl : requestUrl.slice(0, slash);
+    let origin = origins.get(authority);
+    if (origin === undefined) {
+      origin = new URL(requestUrl).origin;
+      if (origins.size >= 64) origins.clear(); // Host is the client's choice: bounded
+      origins.set(authority, origin);
+    }
+    return origin;
+  };
+  const baseUrl = (requestUrl: string) => deps.publicUrl ?? originOf(requestUrl);
+  const app = new Hono<{ Variables: FrameVariables }>({ strict: false });
+  const metrics = deps.metrics ?? createMetrics({ processMetrics: false });
+  metrics.watch({ catalog: deps.catalog, database: deps.database });
+  const logger = deps.logger;
 
-  app.use("*", async function requestLog(c, next) {
+  /**
+   * Around every request: the headers every answer carries, set before the handler runs (so they
+   * are part of the answer it builds, not a copy made afterwards), then one log line and the
+   * metrics. The log line names the route template, the dialect and the credential's id, never a
+   * header value, a body or a query string (they may carry secrets).
+   */
+  app.use("*", async function frame(c, next) {
     const started = performance.now();
-    await next();
-    // method, path and status only: headers and bodies may carry secrets
-    deps.logger?.info(
-      { method: sentMethod(c.req.raw), path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) },
-      "request",
-    );
-  });
-  app.use("*", async function responseHeaders(c, next) {
-    await next();
+    const path = c.req.path;
     // the Huawei SDK reads x-request-id, keystoneauth x-openstack-request-id
     const id = `req-${randomUUID()}`;
+    c.set("requestId", id);
     c.header("X-Request-Id", id);
     // answers depend on the caller's credential: no shared cache may keep them
     c.header("Cache-Control", "no-store");
-    if (dialectOf(c.req.path) === "keystone") {
-      c.header("Vary", c.req.path.startsWith("/admin") ? "X-Auth-Token, Authorization" : "X-Auth-Token");
+    if (dialectOf(path) === "keystone") {
+      c.header("Vary", path.startsWith("/admin") ? "X-Auth-Token, Authorization" : "X-Auth-Token");
       c.header("x-openstack-request-id", id);
     } else {
       c.header("Vary", "Authorization");
     }
+    await next();
+    // an answer built without the context (a raw Response) would miss them: add them to it
+    if (c.res.headers.get("X-Request-Id") !== id) {
+      for (const [name, value] of [
+        ["X-Request-Id", id],
+        ["Cache-Control", "no-store"],
+      ] as const)
+        c.header(name, value);
+      if (dialectOf(path) === "keystone") c.header("x-openstack-request-id", id);
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const status = c.res.status;
+    const method = sentMethod(c.req.raw);
+    const route = routeTemplate(c);
+    const dialect = dialectLabel(path);
+    const authFailure = c.get("authFailure");
+    metrics.request(route, method, status, dialect, seconds);
+    if (authFailure !== undefined) metrics.authFailure(dialect, authFailure);
+    logger?.info(
+      {
+        request_id: id,
+        method,
+        route,
+        path,
+        dialect,
+        credential: c.get("principal")?.id,
+        status,
+        ms: Math.round(seconds * 10_000) / 10,
+        ...(authFailure === undefined ? {} : { auth_failure: authFailure }),
+      },
+      "request",
+    );
   });
   const limit = limitBody();
-  // the import route has its own, larger limit (admin-migration-routes.ts)
-  app.use("*", (c, next) => (isImportPath(c.req.path) ? next() : limit(c, next)));
+  // GET and HEAD bodies are never read: no need to look at them (the body stream is costly to
+  // make); the import route has its own, larger limit (admin-migration-routes.ts)
+  app.use("*", (c, next) => (methodsWithoutBody.has(c.req.method) || isImportPath(c.req.path) ? next() : limit(c, next)));
 
   resource(app, "/healthz", { GET: (c) => c.json({ status: "ok" }) });
+  const access = deps.metricsAccess ?? { kind: "open" };
+  const metricsTokenDigest = access.kind === "token" ? digest(access.token) : undefined;
+  resource(app, "/metrics", {
+    GET: async (c) => {
+      if (access.kind === "closed") {
+        throw new GatewayError(
+          "forbidden",
+          "GET /metrics is closed: the gateway listens beyond loopback and METRICS_TOKEN is not set.",
+        );
+      }
+      if (metricsTokenDigest) {
+        const presented = c.req
+          .header("Authorization")
+          ?.trim()
+          .replace(/^Bearer\s+/i, "");
+        if (!presented)
+          throw new GatewayError("unauthorized", "GET /metrics needs Authorization: Bearer <METRICS_TOKEN>.", {
+            reason: "missing",
+          });
+        if (!timingSafeEqual(digest(presented), metricsTokenDigest)) {
+          throw new GatewayError("unauthorized", "GET /metrics needs Authorization: Bearer <METRICS_TOKEN>.", {
+            reason: "invalid_token",
+          });
+        }
+      }
+      const { body, contentType } = await metrics.render();
+      return c.body(body, 200, { "Content-Type": contentType });
+    },
+  });
   resource(app, "/readyz", {
     GET: async (c) => {
       try {
@@ -118,8 +230,13 @@ export function createApp(deps: AppDeps) {
 
   app.notFound((c) => renderError(refusalOf(c.env) ?? new GatewayError("route_not_found", "no such path"), c));
   app.onError((error, c) => {
-    if (!(error instanceof GatewayError))
-      deps.logger?.error({ error: describeError(error), path: c.req.path }, "unexpected error");
+    if (!(error instanceof GatewayError)) {
+      logger?.error({ request_id: c.get("requestId"), error: describeError(error), path: c.req.path }, "unexpected error");
+    } else if (error.code === "unauthorized") {
+      c.set("authFailure", error.reason ?? "other");
+    } else if (error.code === "forbidden") {
+      c.set("authFailure", "forbidden");
+    }
     return renderError(error, c);
   });
   return app;

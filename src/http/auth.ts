@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler } from "hono";
-import { GatewayError } from "../domain/errors.ts";
+import { type AuthFailureReason, GatewayError } from "../domain/errors.ts";
 import type { Principal } from "../domain/principal.ts";
 import { isSdkSigned } from "../identity/aksk.ts";
 import type { Authenticator, Realm } from "../identity/authenticator.ts";
@@ -12,7 +12,8 @@ export type AuthVariables = { principal: Principal };
 const tokenOf = (authorization: string): string => authorization.replace(/^(Bearer|Token)\s+/i, "");
 
 /** Keystone's 401 for a missing or unknown credential (the renderer adds WWW-Authenticate). */
-const keystoneUnauthorized = () => new GatewayError("unauthorized", keystoneMessages.unauthorized);
+const keystoneUnauthorized = (reason: AuthFailureReason) =>
+  new GatewayError("unauthorized", keystoneMessages.unauthorized, { reason });
 
 /**
  * Rainbond: `Authorization: <raw token>` as the console and grctl send it; a `Bearer ` or
@@ -24,11 +25,12 @@ export function rainbondAuth(
 ): MiddlewareHandler<{ Variables: AuthVariables }> {
   return async function rainbondAuthMiddleware(c, next) {
     const header = c.req.header("Authorization")?.trim();
-    if (!header) throw new GatewayError("unauthorized", "No token");
+    if (!header) throw new GatewayError("unauthorized", "No token", { reason: "missing" });
     const token = tokenOf(header);
     const principal = auth.authenticate(token, realm);
     if (!principal) {
-      throw new GatewayError("unauthorized", realm === "rainbond-v2" ? "token is invalid" : "No such user or user is not admin");
+      const message = realm === "rainbond-v2" ? "token is invalid" : "No such user or user is not admin";
+      throw new GatewayError("unauthorized", message, { reason: "invalid_token" });
     }
     c.set("principal", principal);
     await next();
@@ -61,7 +63,7 @@ async function keystonePrincipal(auth: Authenticator, c: Context): Promise<Princ
   if (token) {
     const principal = auth.authenticate(token, "keystone");
     if (principal) return principal;
-    throw keystoneUnauthorized();
+    throw keystoneUnauthorized("invalid_token");
   }
   const authorization = c.req.header("Authorization");
   if (isSdkSigned(authorization)) {
@@ -76,9 +78,11 @@ async function keystonePrincipal(auth: Authenticator, c: Context): Promise<Princ
     });
     if (result.principal) return result.principal;
     const reason = result.reason.ok ? "malformed" : result.reason.reason;
-    throw new GatewayError("unauthorized", signatureMessages[reason]);
+    throw new GatewayError("unauthorized", signatureMessages[reason], {
+      reason: reason === "malformed" ? "malformed_signature" : reason,
+    });
   }
-  throw keystoneUnauthorized();
+  throw keystoneUnauthorized("missing");
 }
 
 /**
@@ -90,7 +94,7 @@ export function adminAuth(auth: Authenticator): MiddlewareHandler<{ Variables: A
     const authorization = c.req.header("Authorization")?.trim();
     const token = c.req.header("X-Auth-Token")?.trim() || (authorization && tokenOf(authorization));
     const principal = token ? auth.authenticate(token, "keystone") : null;
-    if (!principal) throw keystoneUnauthorized();
+    if (!principal) throw keystoneUnauthorized(token ? "invalid_token" : "missing");
     if (principal.role !== "admin") throw new GatewayError("forbidden", "This operation needs an admin credential.");
     c.set("principal", principal);
     await next();

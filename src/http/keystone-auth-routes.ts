@@ -2,7 +2,7 @@ import { type Context, Hono } from "hono";
 import { z } from "zod";
 import type { Catalog } from "../catalog/service.ts";
 import type { Credential } from "../domain/credential.ts";
-import { GatewayError } from "../domain/errors.ts";
+import { type AuthFailureReason, GatewayError } from "../domain/errors.ts";
 import { actorOf, isAdmin } from "../domain/principal.ts";
 import type { Authenticator } from "../identity/authenticator.ts";
 import { revokeIssuedToken } from "../identity/credential-service.ts";
@@ -45,7 +45,7 @@ const authBody = z.object({
   }),
 });
 
-const unauthorized = () => new GatewayError("unauthorized", keystoneMessages.unauthorized);
+const unauthorized = (reason: AuthFailureReason) => new GatewayError("unauthorized", keystoneMessages.unauthorized, { reason });
 /** `POST|GET|HEAD|DELETE /v3/auth/tokens`: password (or token) authentication, as keystoneauth expects. */
 export function createKeystoneAuthRoutes(deps: KeystoneAuthDeps) {
   const now = deps.now ?? Date.now;
@@ -55,14 +55,14 @@ export function createKeystoneAuthRoutes(deps: KeystoneAuthDeps) {
 
   /** The credential named by a password method (by user id, or by name in domain Default). */
   async function passwordCredential(user: z.infer<typeof authBody>["auth"]["identity"]["password"]): Promise<Credential> {
-    if (!user) throw unauthorized();
+    if (!user) throw unauthorized("missing");
     const u = user.user;
     const domainOk = !u.domain || u.domain.id === "default" || u.domain.name === "Default";
     const rows = deps.catalog.identity().credentials.filter((c) => c.type === "password");
     const row = domainOk ? rows.find((c) => (u.id ? c.id === u.id : c.userName === u.name)) : undefined;
     // always one scrypt: a wrong user name costs as much as a wrong password
     const ok = await verifyPassword(u.password, row?.secretHash);
-    if (!row || !ok || isExpired(row, now())) throw unauthorized();
+    if (!row || !ok || isExpired(row, now())) throw unauthorized("wrong_password");
     return row;
   }
 
@@ -92,7 +92,7 @@ export function createKeystoneAuthRoutes(deps: KeystoneAuthDeps) {
         methods = ["password"];
       } else if (identity.methods.includes("token") && identity.token) {
         const subject = deps.auth.readSubject(identity.token.id);
-        if (!subject) throw unauthorized();
+        if (!subject) throw unauthorized("invalid_token");
         credential = subject.credential;
         if (subject.kind === "issued") {
           const issued = subject.payload;
@@ -108,8 +108,11 @@ export function createKeystoneAuthRoutes(deps: KeystoneAuthDeps) {
           key = subject.key;
         }
       } else {
-        throw new GatewayError("unauthorized", "Only the password and token authentication methods are supported.");
+        throw new GatewayError("unauthorized", "Only the password and token authentication methods are supported.", {
+          reason: "unsupported_method",
+        });
       }
+      c.set("principal", principalOf(credential)); // who logged in, for the request log
       if (credential.expiresAt) exp = Math.min(exp, Date.parse(credential.expiresAt));
       const { token, payload } = issueToken(deps.auth.tokenSigningKey, {
         cred: credential.id,

@@ -140,13 +140,15 @@ export function createAuthenticator(o: AuthenticatorOptions): Authenticator {
     readIssued,
     readSubject,
     authenticate(token, realm) {
-      const presented = digest(token);
+      // hashed once per request: the static tokens compare its bytes, stored tokens are found by its hex
+      const hash = hashToken(token);
+      const presented = Buffer.from(hash, "hex");
       for (const s of staticTokens) {
         if (timingSafeEqual(presented, s.digest) && (s.realms === null || s.realms.includes(realm))) return s.principal;
       }
       const issued = readIssued(token);
       if (issued) return principalOf(issued.credential);
-      const row = live(indexOf(o.identity()).byTokenHash.get(hashToken(token)));
+      const row = live(indexOf(o.identity()).byTokenHash.get(hash));
       return row ? principalOf(row) : null;
     },
     authenticateSigned(req) {

@@ -1,5 +1,8 @@
+import type { Logger } from "pino";
 import { Catalog } from "../../src/catalog/service.ts";
+import type { MetricsAccess } from "../../src/config.ts";
 import { createApp } from "../../src/http/app.ts";
+import type { Metrics } from "../../src/http/metrics.ts";
 import { createAuthenticator } from "../../src/identity/authenticator.ts";
 import type { Backend, TestDatabase } from "./backends.ts";
 import { testSecretBox } from "./backends.ts";
@@ -17,10 +20,18 @@ export interface TestApp {
 /** The whole gateway on a fresh database of `backend`, served in-process (app.request). */
 export async function openTestApp(
   backend: Backend,
-  options: { publicUrl?: string; now?: () => number; tokenTtlSeconds?: number } = {},
+  options: {
+    publicUrl?: string;
+    now?: () => number;
+    tokenTtlSeconds?: number;
+    /** the gateway's metrics, told of catalogue writes too (as the server wires them) */
+    metrics?: Metrics;
+    metricsAccess?: MetricsAccess;
+    logger?: Logger;
+  } = {},
 ): Promise<TestApp> {
   const db = await backend.open();
-  const catalog = await Catalog.open(db.database, { secretBox: testSecretBox });
+  const catalog = await Catalog.open(db.database, { secretBox: testSecretBox, observer: options.metrics?.catalogObserver });
   const app = createApp({
     catalog,
     database: db.database,
@@ -35,6 +46,9 @@ export async function openTestApp(
     publicUrl: options.publicUrl,
     now: options.now,
     tokenTtlSeconds: options.tokenTtlSeconds,
+    metrics: options.metrics,
+    metricsAccess: options.metricsAccess,
+    logger: options.logger,
   });
   return {
     app,

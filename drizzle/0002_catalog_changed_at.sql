@@ -1,0 +1,1 @@
+ALTER TABLE "catalog_state" ADD COLUMN "changed_at" timestamp with time zone;

@@ -1,5 +1,13 @@
 import { GatewayError } from "../domain/errors.ts";
-import { defaultLocale, newRegionInput, type Region, type RegionChanges, type RegionInput } from "../domain/region.ts";
+import {
+  defaultLocale,
+  nameProblemMessages,
+  nameProblems,
+  newRegionInput,
+  type Region,
+  type RegionChanges,
+  type RegionInput,
+} from "../domain/region.ts";
 
 /**
  * canonical ⇄ Keystone / Huawei IAM `/v3/regions`. Pure functions: no I/O, no clock, no
@@ -158,10 +166,10 @@ export function checkRegionId(id: string): void {
       { fields: { id: ["is too long"] } },
     );
   }
-  if (/[/\u0000-\u001f\u007f]/.test(id)) throw invalid("id", repr(id), "must not contain '/' or control characters");
-  // `/v3/regions/.` and `/v3/regions/..` are normalised away by every URL parser: such a region could
-  // never be shown, patched or deleted, and its links.self would point at the collection
-  if (id === "." || id === "..") throw invalid("id", repr(id), "must not be '.' or '..'");
+  // the domain's name rule: ids travel in URL paths (`/v3/regions/.` and `/v3/regions/..` are
+  // normalised away by every URL parser: such a region could never be shown, patched or deleted)
+  const [problem] = nameProblems(id);
+  if (problem) throw invalid("id", repr(id), nameProblemMessages[problem]);
 }
 
 /**
@@ -170,7 +178,7 @@ export function checkRegionId(id: string): void {
  */
 function checkParentId(parent: string | null | undefined): void {
   if (parent === null || parent === undefined) return;
-  if ([...parent].length > 255 || /[/\u0000-\u001f\u007f]/.test(parent) || parent === "." || parent === "..") {
+  if ([...parent].length > 255 || nameProblems(parent).length > 0) {
     throw new GatewayError("not_found", `parent region ${parent} does not exist`, {
       subject: parent,
       fields: { parentName: ["does not exist"] },

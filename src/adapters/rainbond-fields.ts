@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { type NameProblem, nameProblems } from "../domain/region.ts";
 
 /**
  * Django REST framework's CharField, as the Rainbond console's serializers apply it:
@@ -64,7 +65,6 @@ const urlRegex =
   /^(?:http|ftp|ws)s?:\/\/(?:(?:[A-Z0-9](?:[A-Z0-9-]{0,61}[A-Z0-9])?\.)+(?:[A-Z]{2,6}\.?|[A-Z0-9-]{2,}\.?)|localhost|\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})(?::\d+)?(?:\/?|[/?]\S+)$/i;
 // re.match anchors only at the start: "1.2.3.4.nip.io" passes, "example.com" does not.
 const ipPrefixRegex = /^((2(5[0-5]|[0-4]\d))|[0-1]?\d{1,2})(\.((2(5[0-5]|[0-4]\d))|[0-1]?\d{1,2})){3}/i;
-const pathSafe = /^[^/\u0000-\u001f\u007f]+$/;
 
 export const checks = {
   apiUrl: (v: string) => (urlRegex.test(v) ? null : "集群API地址非法"),
@@ -72,7 +72,19 @@ export const checks = {
   tcpDomain: (v: string) => (ipPrefixRegex.test(v) ? null : "TCP访问地址非法"),
   status: (v: string) => (["0", "1", "2", "3"].includes(v) ? null : "集群状态值不正确"),
   scope: (v: string) => (v === "private" || v === "public" ? null : "集群开放类型不正确"),
-  // Not a console rule: our names and ids appear in URL paths of both dialects.
-  // "." and ".." are dot segments: URL parsers remove them, so such a region could never be addressed.
-  pathSafe: (v: string) => (pathSafe.test(v) && v !== "." && v !== ".." ? null : "不能包含“/”或控制字符，也不能是“.”或“..”"),
+  // Not a console rule: our names and ids appear in URL paths of both dialects (the domain's name
+  // rule, in the console's words). Only the first problem is reported, as a validate_<field> does.
+  pathSafe: (v: string) => {
+    const [problem] = nameProblems(v);
+    return problem === undefined ? null : nameMessages[problem];
+  },
+};
+
+// The domain's name problems in the console's words. DRF trims every value and refuses NUL and
+// lone surrogates before a field's own check runs, so only the first and the last can be met here.
+const nameMessages: Record<NameProblem, string> = {
+  slash_or_control: "不能包含“/”或控制字符，也不能是“.”或“..”",
+  padded: "不能以空白字符开头或结尾。",
+  unstorable: drfMessages.nullChar,
+  dot_segment: "不能包含“/”或控制字符，也不能是“.”或“..”",
 };

@@ -17,19 +17,44 @@ const unstorable = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF
 export const unstorableMessage = "must not contain the NUL character or a lone UTF-16 surrogate";
 /** Whether PostgreSQL text can hold `v` (and so whether it may be sent to SQL at all). */
 export const isStorableText = (v: string): boolean => !unstorable.test(v);
-// A name travels in URL paths of both dialects: no "/", no control characters (C0 or C1).
-const nameRule = /^[^/\u0000-\u001f\u007f-\u009f]+$/;
+/** What can be wrong with a region name, whatever the dialect (each words it its own way). */
+export type NameProblem = "slash_or_control" | "padded" | "unstorable" | "dot_segment";
+
+// a name travels in URL paths of both dialects: no "/", no control characters (C0, DEL or C1)
+const slashOrControl = /[/\u0000-\u001f\u007f-\u009f]/;
+
+/**
+ * The one rule for a region's name (and anything that travels where a name does, as Rainbond's
+ * region_id), length aside: each dialect has its own limit and words every problem its own way.
+ * Every problem, in this order: "/" or a control character (C0, DEL or C1: names travel in URL
+ * paths); surrounding whitespace (Rainbond trims what it reads: a padded name could not
+ * round-trip); what PostgreSQL cannot store; "." or ".." (URL parsing removes those path
+ * segments: such a region could never be addressed).
+ */
+export function nameProblems(v: string): NameProblem[] {
+  const problems: NameProblem[] = [];
+  if (slashOrControl.test(v)) problems.push("slash_or_control");
+  if (v.trim() !== v) problems.push("padded");
+  if (unstorable.test(v)) problems.push("unstorable");
+  if (v === "." || v === "..") problems.push("dot_segment");
+  return problems;
+}
+
+/** The canonical (and Keystone's) wording of each name problem. */
+export const nameProblemMessages: Record<NameProblem, string> = {
+  slash_or_control: "must not contain '/' or control characters",
+  padded: "must not start or end with whitespace",
+  unstorable: unstorableMessage,
+  dot_segment: "must not be '.' or '..'",
+};
 
 export const regionNameSchema = z
   .string()
   .min(1)
   .max(255)
-  .regex(nameRule, "must not contain '/' or control characters")
-  // Rainbond trims what it reads: a padded name could not round-trip through it
-  .refine((v) => v.trim() === v, "must not start or end with whitespace")
-  .refine((v) => !unstorable.test(v), unstorableMessage)
-  // URL parsing removes "." and ".." path segments: such a region could never be addressed
-  .refine((v) => v !== "." && v !== "..", "must not be '.' or '..'");
+  .superRefine((v, ctx) => {
+    for (const p of nameProblems(v)) ctx.addIssue({ code: "custom", message: nameProblemMessages[p] });
+  });
 
 const text = () => z.string().refine((v) => !unstorable.test(v), unstorableMessage);
 const maxExtraDepth = 32;

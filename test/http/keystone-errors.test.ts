@@ -258,6 +258,26 @@ for (const backend of backends) {
         },
       );
 
+      it.each([
+        ["a C1 control character", "c1\u0085x", "must not contain '/' or control characters"],
+        ["surrounding whitespace", " padded ", "must not start or end with whitespace"],
+        ["a lone surrogate", "sur\ud800", "must not contain the NUL character or a lone UTF-16 surrogate"],
+      ])(
+        "an id with %s: 400 naming field 'id' (never the canonical 'name'); as a parent, 404 naming it",
+        async (_, id, problem) => {
+          const res = await c.keystone("POST", "/v3/regions", { region: { id } });
+          expect(await keystoneError(res, 400, "Bad Request")).toBe(`Invalid input for field 'id': '${id}' ${problem}`);
+          const child = await c.keystone("POST", "/v3/regions", { region: { id: "bad-7", parent_region_id: id } });
+          expect(await child.json()).toEqual({
+            error: { code: 404, title: "Not Found", message: `Could not find region: ${id}.` },
+          });
+          expect(child.status).toBe(404);
+          const patched = await c.keystone("PATCH", "/v3/regions/cn-north-1", { region: { parent_region_id: id } });
+          expect(patched.status).toBe(404);
+          expect((await c.keystone("GET", "/v3/regions/bad-7")).status).toBe(404);
+        },
+      );
+
       it("POST of an existing id: 409 with Keystone's exact body (capture 25), duplicate checked before the parent", async () => {
         const res = await c.keystone("POST", "/v3/regions", {
           region: { id: "cn-north-1", description: "dup", parent_region_id: "nope" },

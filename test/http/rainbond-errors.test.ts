@@ -162,6 +162,24 @@ for (const backend of backends) {
         expect(await snapshotOf(rb)).toEqual(before);
       });
 
+      it.each(["/openapi/v1/regions", "/openapi/v2/manage/regions"])(
+        "POST %s with a C1 control character in region_name or region_id: the console's key and language, nothing stored",
+        async (path) => {
+          const before = await snapshotOf(rb);
+          const pathSafe = "不能包含“/”或控制字符，也不能是“.”或“..”";
+          for (const [body, err] of <[Record<string, unknown>, Record<string, string[]>][]>[
+            [addBody("c1\u0085name"), { region_name: [pathSafe] }],
+            [addBody("c1-nine-f\u009f"), { region_name: [pathSafe] }],
+            [addBody("c1-id", { region_id: "id\u0080" }), { region_id: [pathSafe] }],
+          ]) {
+            const res = await rb("POST", path, body);
+            expect(res.status).toBe(400);
+            expect(await jsonOf(res)).toEqual({ detail: "参数错误", err, code: 20400, error_type: "ValidationError" });
+          }
+          expect(await snapshotOf(rb)).toEqual(before);
+        },
+      );
+
       it("an empty body reads as {} (every required field named); a missing Content-Type is accepted", async () => {
         const empty = await raw(t.app, "POST", "/openapi/v2/manage/regions", {
           headers: { Authorization: adminToken, "Content-Type": "application/json" },

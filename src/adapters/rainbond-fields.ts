@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { type NameProblem, nameProblems } from "../domain/region.ts";
+import { type NameProblem, nameProblems, type RegionInput } from "../domain/region.ts";
 
 /**
  * Django REST framework's CharField, as the Rainbond console's serializers apply it:
@@ -87,4 +87,47 @@ const nameMessages: Record<NameProblem, string> = {
   padded: "不能以空白字符开头或结尾。",
   unstorable: drfMessages.nullChar,
   dot_segment: "不能包含“/”或控制字符，也不能是“.”或“..”",
+};
+
+/**
+ * The console's region fields, one line per wire key, in RegionInfoSerializer's order: the order
+ * of its answers' keys and of DRF's `err` keys (DRF validates, and reports, fields in the order
+ * the serializer declares them). Each key names the canonical field it carries and the rule the
+ * gateway holds it to on add. Every Rainbond view, body schema and key mapping is derived from
+ * this table (adapters/rainbond.ts, the grctl body, the migration documents, the error bodies).
+ */
+export const rainbondFields = {
+  region_id: { field: "uid", rule: { max: 36, check: checks.pathSafe } },
+  region_name: { field: "name", rule: { required: true, max: 64, check: checks.pathSafe } },
+  region_alias: { field: "alias", rule: { required: true, max: 64 } },
+  url: { field: "apiUrl", rule: { required: true, max: 256, check: checks.apiUrl } },
+  token: { field: "regionToken", rule: { allowNull: true, allowBlank: true, max: 255 } },
+  wsurl: { field: "wsUrl", rule: { required: true, max: 256, check: checks.wsUrl } },
+  httpdomain: { field: "httpDomain", rule: { required: true, max: 256 } },
+  tcpdomain: { field: "tcpDomain", rule: { required: true, max: 256, check: checks.tcpDomain } },
+  scope: { field: "scope", rule: { max: 10, check: checks.scope } },
+  ssl_ca_cert: { field: "caCert", rule: { allowNull: true, allowBlank: true } },
+  cert_file: { field: "clientCert", rule: { allowNull: true, allowBlank: true } },
+  key_file: { field: "clientKey", rule: { allowNull: true, allowBlank: true } },
+  // optional on add (it defaults to enabled), required by the PUT body as by the console
+  status: { field: "status", rule: { max: 2, check: checks.status } },
+  desc: { field: "description", rule: { allowBlank: true, max: 200 } },
+  enterprise_id: { field: "enterpriseId", rule: { allowNull: true, allowBlank: true, max: 36 } },
+} as const satisfies Record<string, { field: keyof RegionInput; rule: DrfCharOptions }>;
+
+export type RainbondKey = keyof typeof rainbondFields;
+/** The canonical field a Rainbond key carries. */
+export type RainbondField<K extends RainbondKey = RainbondKey> = (typeof rainbondFields)[K]["field"];
+
+/** Every key, in the serializer's order. */
+export const rainbondKeys = Object.keys(rainbondFields) as RainbondKey[];
+
+/** `keys` without `dropped`, in order. */
+export function keysWithout<K extends RainbondKey, D extends K>(keys: readonly K[], ...dropped: D[]): Exclude<K, D>[] {
+  return keys.filter((k): k is Exclude<K, D> => !(dropped as readonly K[]).includes(k));
+}
+
+/** The Rainbond key that carries a canonical field, for the fields Rainbond can express. */
+export const rainbondKeyOf = Object.fromEntries(rainbondKeys.map((k) => [rainbondFields[k].field, k])) as {
+  [K in RainbondKey as RainbondField<K>]: K;
 };

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { GatewayError } from "../domain/errors.ts";
 import type { RegionChanges } from "../domain/region.ts";
-import { checks, drfChar, drfMessages } from "./rainbond-fields.ts";
+import { type DrfCharOptions, drfChar, drfMessages, type RainbondKey, rainbondFields } from "./rainbond-fields.ts";
 
 /**
  * `POST /openapi/v1/grctl/ip`, as `grctl replace ip` calls it: underscored field names and raw
@@ -11,28 +11,39 @@ import { checks, drfChar, drfMessages } from "./rainbond-fields.ts";
  * sent empty, keeps the stored value: an endpoint is never blanked by a partial call. An
  * explicit null clears a certificate or key.
  */
-const schema = z.object({
-  region_name: drfChar({ required: true, max: 64 }),
-  url: drfChar({ allowBlank: true, max: 256 }),
-  ws_url: drfChar({ allowBlank: true, max: 256 }),
-  http_domain: drfChar({ allowBlank: true, max: 256 }),
-  tcp_domain: drfChar({ allowBlank: true, max: 256 }),
-  ssl_ca_cert: drfChar({ allowNull: true, allowBlank: true }),
-  cert_file: drfChar({ allowNull: true, allowBlank: true }),
-  key_file: drfChar({ allowNull: true, allowBlank: true }),
-});
+
+/** grctl's body keys, in its order: the console's own fields (rainbondFields) under grctl's names. */
+const grctlKeys = {
+  region_name: "region_name",
+  url: "url",
+  ws_url: "wsurl",
+  http_domain: "httpdomain",
+  tcp_domain: "tcpdomain",
+  ssl_ca_cert: "ssl_ca_cert",
+  cert_file: "cert_file",
+  key_file: "key_file",
+} as const satisfies Record<string, RainbondKey>;
+type GrctlKey = keyof typeof grctlKeys;
+const keys = Object.keys(grctlKeys) as GrctlKey[];
+
+/**
+ * Each key with its console field's length and null rules; region_name (which only finds the
+ * region) required, every other key may be empty. The console's own checks (URLs, the TCP
+ * address) run on what is not empty once every key has passed these, under grctl's names.
+ */
+export const grctlReplaceIpSchema = z.object(
+  Object.fromEntries(
+    keys.map((k) => {
+      const { max, allowNull }: DrfCharOptions = rainbondFields[grctlKeys[k]].rule;
+      return [k, drfChar(k === "region_name" ? { required: true, max } : { allowNull, allowBlank: true, max })];
+    }),
+  ) as Record<GrctlKey, ReturnType<typeof drfChar>>,
+);
 
 export interface GrctlReplaceIp {
   regionName: string;
   changes: RegionChanges;
 }
-
-// the same address rules as the console's add and update serializers, under grctl's field names
-const addressChecks: Record<string, (v: string) => string | null> = {
-  url: checks.apiUrl,
-  ws_url: checks.wsUrl,
-  tcp_domain: checks.tcpDomain,
-};
 
 export function parseGrctlReplaceIp(body: unknown): GrctlReplaceIp {
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
@@ -42,7 +53,7 @@ export function parseGrctlReplaceIp(body: unknown): GrctlReplaceIp {
       },
     });
   }
-  const parsed = schema.safeParse(body);
+  const parsed = grctlReplaceIpSchema.safeParse(body);
   const fields: Record<string, string[]> = {};
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
@@ -50,21 +61,20 @@ export function parseGrctlReplaceIp(body: unknown): GrctlReplaceIp {
       fields[f] = [...(fields[f] ?? []), issue.message];
     }
   } else {
-    for (const [f, check] of Object.entries(addressChecks)) {
-      const v = parsed.data[f as keyof typeof parsed.data];
-      const problem = v ? check(v) : null;
-      if (problem) fields[f] = [problem];
+    for (const k of keys) {
+      if (k === "region_name") continue;
+      const rule: DrfCharOptions = rainbondFields[grctlKeys[k]].rule;
+      const v = parsed.data[k];
+      const problem = v && rule.check ? rule.check(v) : null;
+      if (problem) fields[k] = [problem];
     }
   }
   if (!parsed.success || Object.keys(fields).length > 0) throw new GatewayError("validation", "invalid body", { fields });
-  const b = parsed.data;
-  const changes: RegionChanges = {};
-  if (b.url) changes.apiUrl = b.url;
-  if (b.ws_url) changes.wsUrl = b.ws_url;
-  if (b.http_domain) changes.httpDomain = b.http_domain;
-  if (b.tcp_domain) changes.tcpDomain = b.tcp_domain;
-  if (b.ssl_ca_cert !== undefined && b.ssl_ca_cert !== "") changes.caCert = b.ssl_ca_cert;
-  if (b.cert_file !== undefined && b.cert_file !== "") changes.clientCert = b.cert_file;
-  if (b.key_file !== undefined && b.key_file !== "") changes.clientKey = b.key_file;
-  return { regionName: b.region_name as string, changes };
+  const changes: Record<string, unknown> = {};
+  for (const k of keys) {
+    const v = parsed.data[k];
+    // omitted or empty: kept; null (certificates only) clears
+    if (k !== "region_name" && v !== undefined && v !== "") changes[rainbondFields[grctlKeys[k]].field] = v;
+  }
+  return { regionName: parsed.data.region_name as string, changes: changes as RegionChanges };
 }

@@ -1,7 +1,23 @@
 import { z } from "zod";
 import { GatewayError } from "../domain/errors.ts";
-import type { Region, RegionChanges, RegionInput, RegionStatus } from "../domain/region.ts";
-import { checks, drfChar, drfMessages } from "./rainbond-fields.ts";
+import {
+  newRegionInput,
+  type Region,
+  type RegionChanges,
+  type RegionInput,
+  type RegionStatus,
+  secretFields,
+} from "../domain/region.ts";
+import {
+  type DrfCharOptions,
+  drfChar,
+  drfMessages,
+  keysWithout,
+  type RainbondField,
+  type RainbondKey,
+  rainbondFields,
+  rainbondKeys,
+} from "./rainbond-fields.ts";
 
 /**
  * canonical ⇄ Rainbond console OpenAPI. Pure functions: no I/O, no clock, no randomness
@@ -28,72 +44,71 @@ export interface RainbondViewOptions {
   includeSecrets: boolean;
 }
 
-/** v2_RegionInfoSerializer: v2 show, and the answer to v2 POST / PUT / DELETE. Field order as the console's. */
-export function toRainbondV2Item(r: Region, o: RainbondViewOptions) {
-  return {
-    region_id: r.uid,
-    region_name: r.name,
-    region_alias: r.alias,
-    url: r.apiUrl,
-    token: o.includeSecrets ? r.regionToken : null,
-    wsurl: r.wsUrl,
-    httpdomain: r.httpDomain,
-    tcpdomain: r.tcpDomain,
-    scope: r.scope,
-    ssl_ca_cert: r.caCert,
-    cert_file: r.clientCert,
-    key_file: o.includeSecrets ? r.clientKey : null,
-    status: statusToRainbond[r.status],
-    desc: r.description,
+/** A key's value in an answer: status as the console's code, a withheld secret null, else the canonical value. */
+type Wire<K extends RainbondKey> = K extends "status" ? string : Region[RainbondField<K>];
+export type RainbondView<K extends RainbondKey> = { [P in K]: Wire<P> };
+
+const secretSet: ReadonlySet<string> = new Set(secretFields);
+
+function wireValue<K extends RainbondKey>(key: K, r: Region, o: RainbondViewOptions): Wire<K> {
+  const field: RainbondField = rainbondFields[key].field;
+  if (field === "status") return statusToRainbond[r.status] as Wire<K>;
+  if (secretSet.has(field) && !o.includeSecrets) return null as Wire<K>;
+  return r[field] as Wire<K>;
+}
+
+/** A view of one console serializer: its keys, in its order, each shown as the table says. */
+function viewOf<K extends RainbondKey>(keys: readonly K[]) {
+  return (r: Region, o: RainbondViewOptions): RainbondView<K> => {
+    const out = {} as RainbondView<K>;
+    for (const key of keys) out[key] = wireValue(key, r, o);
+    return out;
   };
 }
 
-/** RegionInfoSerializer (v1): the v2 item plus enterprise_id; the answer to v1 POST. */
-export function toRainbondV1Item(r: Region, o: RainbondViewOptions) {
-  return { ...toRainbondV2Item(r, o), enterprise_id: r.enterpriseId };
-}
+/** RegionInfoSerializer (v1): the answer to v1 POST. Every key of the table. */
+export const toRainbondV1Item = viewOf(rainbondKeys);
 
-/** RegionInfoResp: one entry of `GET /openapi/v1/regions` (the documented fields). */
-export function toRainbondV1ListItem(r: Region, o: RainbondViewOptions) {
-  return {
-    region_id: r.uid,
-    region_name: r.name,
-    region_alias: r.alias,
-    url: r.apiUrl,
-    wsurl: r.wsUrl,
-    httpdomain: r.httpDomain,
-    tcpdomain: r.tcpDomain,
-    status: statusToRainbond[r.status],
-    desc: r.description,
-    scope: r.scope,
-    ssl_ca_cert: r.caCert,
-    cert_file: r.clientCert,
-    key_file: o.includeSecrets ? r.clientKey : null,
-  };
-}
+/** v2_RegionInfoSerializer: v2 show, and the answer to v2 POST / PUT / DELETE (v1's without enterprise_id). */
+export const toRainbondV2Item = viewOf(keysWithout(rainbondKeys, "enterprise_id"));
 
-/** RegionInfoRSerializer: `GET /openapi/v1/regions/{id}`; region_id added (the console omits it). */
-export function toRainbondV1Detail(r: Region, o: RainbondViewOptions) {
-  return {
-    region_id: r.uid,
-    region_name: r.name,
-    region_alias: r.alias,
-    url: r.apiUrl,
-    wsurl: r.wsUrl,
-    httpdomain: r.httpDomain,
-    tcpdomain: r.tcpDomain,
-    scope: r.scope,
-    ssl_ca_cert: r.caCert,
-    cert_file: r.clientCert,
-    key_file: o.includeSecrets ? r.clientKey : null,
-    desc: r.description,
-    status: statusToRainbond[r.status],
-  };
-}
+/** RegionInfoResp: one entry of `GET /openapi/v1/regions` (the documented fields, in its order). */
+export const toRainbondV1ListItem = viewOf([
+  "region_id",
+  "region_name",
+  "region_alias",
+  "url",
+  "wsurl",
+  "httpdomain",
+  "tcpdomain",
+  "status",
+  "desc",
+  "scope",
+  "ssl_ca_cert",
+  "cert_file",
+  "key_file",
+] as const);
+
+/** RegionInfoRSerializer: `GET /openapi/v1/regions/{id}`, in its order; region_id added (the console omits it). */
+export const toRainbondV1Detail = viewOf([
+  "region_id",
+  "region_name",
+  "region_alias",
+  "url",
+  "wsurl",
+  "httpdomain",
+  "tcpdomain",
+  "scope",
+  "ssl_ca_cert",
+  "cert_file",
+  "key_file",
+  "desc",
+  "status",
+] as const);
 
 /** An entry of the v2 list: the v2 item plus the list serializer's enterprise_id and region_type. */
 export function toRainbondV2ListItem(r: Region, o: RainbondViewOptions) {
-  return { ...toRainbondV2Item(r, o), enterprise_id: r.enterpriseId, region_type: [] as string[] };
+  return { ...toRainbondV1Item(r, o), region_type: [] as string[] };
 }
 
 export interface PageQuery {
@@ -122,121 +137,70 @@ function parsePositiveInt(value: string | undefined, fallback: number): number {
   return Math.max(0, Number.parseInt(value, 10));
 }
 
-// One rule per field, shared by the add and PUT bodies.
-const fields = {
-  region_id: drfChar({ max: 36, check: checks.pathSafe }),
-  region_name: drfChar({ required: true, max: 64, check: checks.pathSafe }),
-  region_alias: drfChar({ required: true, max: 64 }),
-  url: drfChar({ required: true, max: 256, check: checks.apiUrl }),
-  token: drfChar({ allowNull: true, allowBlank: true, max: 255 }),
-  wsurl: drfChar({ required: true, max: 256, check: checks.wsUrl }),
-  httpdomain: drfChar({ required: true, max: 256 }),
-  tcpdomain: drfChar({ required: true, max: 256, check: checks.tcpDomain }),
-  scope: drfChar({ max: 10, check: checks.scope }),
-  ssl_ca_cert: drfChar({ allowNull: true, allowBlank: true }),
-  cert_file: drfChar({ allowNull: true, allowBlank: true }),
-  key_file: drfChar({ allowNull: true, allowBlank: true }),
-  desc: drfChar({ allowBlank: true, max: 200 }),
-  enterprise_id: drfChar({ allowNull: true, allowBlank: true, max: 36 }),
-};
-const optionalStatus = drfChar({ max: 2, check: checks.status });
-const requiredStatus = drfChar({ required: true, max: 2, check: checks.status });
+/** A body schema: `keys` in the table's order, each with its table rule (and `overrides`). */
+function bodySchema<K extends RainbondKey>(keys: readonly K[], overrides: Partial<Record<K, DrfCharOptions>> = {}) {
+  const shape = {} as Record<K, ReturnType<typeof drfChar>>;
+  for (const key of keys) shape[key] = drfChar({ ...rainbondFields[key].rule, ...overrides[key] });
+  return z.object(shape);
+}
 
 /**
- * The add body (v1 and v2), fields in RegionInfoSerializer's order (the order of `err` keys).
- * `region_id` and `status` are optional, as the API documents say.
+ * The add body (v1 and v2): RegionInfoSerializer, every key of the table in its order (the order
+ * of `err` keys). `region_id` and `status` are optional, as the API documents say.
  */
-const addSchema = z.object({
-  region_id: fields.region_id,
-  region_name: fields.region_name,
-  region_alias: fields.region_alias,
-  url: fields.url,
-  token: fields.token,
-  wsurl: fields.wsurl,
-  httpdomain: fields.httpdomain,
-  tcpdomain: fields.tcpdomain,
-  scope: fields.scope,
-  ssl_ca_cert: fields.ssl_ca_cert,
-  cert_file: fields.cert_file,
-  key_file: fields.key_file,
-  status: optionalStatus,
-  desc: fields.desc,
-  enterprise_id: fields.enterprise_id,
-});
+export const rainbondAddSchema = bodySchema(rainbondKeys);
+
+/** UpdateRegionReqSerializer's keys: everything but the immutable name and id, and the enterprise. */
+const updateKeys = keysWithout(rainbondKeys, "region_id", "region_name", "enterprise_id");
 
 /**
  * The PUT body (UpdateRegionReqSerializer's fields and order): a full replace of alias, endpoints
  * and status; omitted certificates and token are kept.
  */
-const updateSchema = z.object({
-  region_alias: fields.region_alias,
-  url: fields.url,
-  token: fields.token,
-  wsurl: fields.wsurl,
-  httpdomain: fields.httpdomain,
-  tcpdomain: fields.tcpdomain,
-  scope: fields.scope,
-  ssl_ca_cert: fields.ssl_ca_cert,
-  cert_file: fields.cert_file,
-  key_file: fields.key_file,
-  status: requiredStatus,
-  desc: fields.desc,
-});
+export const rainbondUpdateSchema = bodySchema(updateKeys, { status: { required: true } });
 
-export type RainbondAdd = z.infer<typeof addSchema>;
-export type RainbondUpdate = z.infer<typeof updateSchema>;
+export type RainbondAdd = z.infer<typeof rainbondAddSchema>;
+export type RainbondUpdate = z.infer<typeof rainbondUpdateSchema>;
 
 export function parseRainbondAdd(body: unknown): RainbondAdd {
-  return parseWith(addSchema, body);
+  return parseWith(rainbondAddSchema, body);
 }
 
 export function parseRainbondUpdate(body: unknown): RainbondUpdate {
-  return parseWith(updateSchema, body);
+  return parseWith(rainbondUpdateSchema, body);
 }
 
-/** A validated add body → a canonical region. `uid` is used when the body has no region_id. */
+/** The canonical value of a validated wire value (`undefined`: the body did not say). */
+function canonicalValue(key: RainbondKey, v: string | null): unknown {
+  if (key === "status") return statusFromRainbond(v as string);
+  if (key === "enterprise_id") return v || null; // "" is no enterprise
+  return v;
+}
+
+/** What the body states, as canonical changes: every key it carries (null clears a nullable field). */
+function changesOf<K extends RainbondKey>(keys: readonly K[], body: Partial<Record<K, string | null>>): RegionChanges {
+  const out: Record<string, unknown> = {};
+  for (const key of keys) {
+    const v = body[key];
+    if (v !== undefined) out[rainbondFields[key].field] = canonicalValue(key, v);
+  }
+  return out as RegionChanges;
+}
+
+/**
+ * A validated add body → a canonical region. `uid` is used when the body has no region_id.
+ * Locales, parent and extras are Rainbond-less: none; what the body omits takes the defaults,
+ * except status: a region added with all its endpoints is usable, enabled unless the body says.
+ */
 export function fromRainbondAdd(add: RainbondAdd, uid: string): RegionInput {
-  return {
-    uid: add.region_id ?? uid,
-    name: add.region_name as string,
-    alias: add.region_alias as string,
-    locales: {},
-    description: add.desc ?? "",
-    scope: (add.scope ?? "private") as Region["scope"],
-    // A region added with all its endpoints is usable: enabled unless the caller says otherwise.
-    status: add.status ? (statusFromRainbond(add.status) as RegionStatus) : "enabled",
-    parentName: null,
-    apiUrl: add.url as string,
-    wsUrl: add.wsurl as string,
-    httpDomain: add.httpdomain as string,
-    tcpDomain: add.tcpdomain as string,
-    caCert: add.ssl_ca_cert ?? null,
-    clientCert: add.cert_file ?? null,
-    clientKey: add.key_file ?? null,
-    regionToken: add.token ?? null,
-    enterpriseId: add.enterprise_id || null,
-    extra: {},
-  };
+  const base = newRegionInput(add.region_name as string, uid);
+  return { ...base, status: "enabled", ...changesOf(rainbondKeys, add) } as RegionInput;
 }
 
 /** A validated PUT body → the changes it makes. Locales, parent and extras are never touched. */
 export function fromRainbondUpdate(u: RainbondUpdate): RegionChanges {
-  const changes: RegionChanges = {
-    alias: u.region_alias as string,
-    apiUrl: u.url as string,
-    wsUrl: u.wsurl as string,
-    httpDomain: u.httpdomain as string,
-    tcpDomain: u.tcpdomain as string,
-    status: statusFromRainbond(u.status as string) as RegionStatus,
-  };
-  if (u.desc !== undefined) changes.description = u.desc ?? "";
-  if (u.scope !== undefined) changes.scope = u.scope as Region["scope"];
-  // undefined (omitted) keeps the stored value; null clears it
-  if (u.token !== undefined) changes.regionToken = u.token;
-  if (u.ssl_ca_cert !== undefined) changes.caCert = u.ssl_ca_cert;
-  if (u.cert_file !== undefined) changes.clientCert = u.cert_file;
-  if (u.key_file !== undefined) changes.clientKey = u.key_file;
-  return changes;
+  // required keys are always there; an omitted optional one (desc, scope, token, certificates) is kept
+  return changesOf(updateKeys, u);
 }
 
 function parseWith<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {

@@ -133,6 +133,9 @@ export const redactedMarker = "[redacted]";
 
 const regionInputSchema = regionSchema.omit({ revision: true, createdAt: true, updatedAt: true });
 
+/** The fields a writer supplies, in the schema's order (the table in docs/design.md). */
+export const regionInputFields = Object.keys(regionInputSchema.shape) as (keyof RegionInput)[];
+
 /**
  * The canonical rules for a region a writer supplies: a 400 naming the first problem, with every
  * problem by field. The catalogue applies it to every write, the migration toolkit to every record.

@@ -1,3 +1,4 @@
+import { rainbondKeyOf } from "../adapters/rainbond-fields.ts";
 import type { CertificateProblem } from "../domain/certificates.ts";
 import { GatewayError } from "../domain/errors.ts";
 import { type JsonProblem, maxJsonDepth } from "../domain/json-limits.ts";
@@ -46,15 +47,13 @@ export function rainbondJsonRefusal(p: JsonProblem): GatewayError {
   return new GatewayError("validation", `invalid body: ${p.message}`, { fields: { [field]: [messages[p.kind]] } });
 }
 
-const certificateWireNames = { caCert: "ssl_ca_cert", clientCert: "cert_file", clientKey: "key_file" } as const;
-
 /** Certificate problems as the console would word a field error: wire field name → Chinese messages. */
 export function certificateErrors(problems: CertificateProblem[]): Record<string, string[]> {
   const err: Record<string, string[]> = {};
   for (const p of problems) {
     const m = rainbondMessages.certificate;
     const message = p.kind === "expired" ? m.expired(p.notAfter ?? "") : m[p.kind];
-    const field = certificateWireNames[p.field];
+    const field = rainbondKeyOf[p.field];
     err[field] = [...(err[field] ?? []), message];
   }
   return err;
@@ -84,7 +83,7 @@ export function renderRainbondError(error: unknown, method: string): Rendered {
         headers: {},
       };
     case "conflict": {
-      const field = error.conflictOn === "uid" ? "region_id" : "region_name";
+      const field = rainbondKeyOf[error.conflictOn ?? "name"];
       const message = error.conflictOn === "uid" ? rainbondMessages.duplicateId : rainbondMessages.duplicateName;
       return {
         status: 400,

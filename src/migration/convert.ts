@@ -1,5 +1,5 @@
 import { GatewayError } from "../domain/errors.ts";
-import { type DocRegion, type Format, type ParsedDocument, type Rejection, sameJson } from "./document.ts";
+import { type DocRegion, type Format, type ParsedDocument, type Rejection, sameJson, secretKeys } from "./document.ts";
 import { parseRecord } from "./parse.ts";
 import { checkDocument } from "./plan.ts";
 import { type RenderOptions, renderDocument, renderRecord } from "./render.ts";
@@ -19,7 +19,6 @@ export interface ConversionResult {
   rejected: Rejection[];
 }
 
-const secretKeys = new Set(["token", "key_file", "clientKey", "regionToken"]);
 const isEmpty = (v: unknown) =>
   v === null || v === undefined || v === "" || (typeof v === "object" && v !== null && Object.keys(v).length === 0);
 

@@ -1,4 +1,5 @@
-import { type Region, type RegionInput, redactedMarker } from "../domain/region.ts";
+import { rainbondKeyOf } from "../adapters/rainbond-fields.ts";
+import { type Region, type RegionInput, redactedMarker, regionInputFields, secretFields } from "../domain/region.ts";
 
 /** The three document formats the migration toolkit reads and writes. */
 export const formats = ["rainbond", "keystone", "canonical"] as const;
@@ -9,28 +10,12 @@ export const isFormat = (value: unknown): value is Format => formats.includes(va
 export type Field = keyof RegionInput;
 
 /** Canonical field order (the table in docs/design.md): canonical documents and reports use it. */
-export const fields: readonly Field[] = [
-  "uid",
-  "name",
-  "alias",
-  "locales",
-  "description",
-  "scope",
-  "status",
-  "parentName",
-  "apiUrl",
-  "wsUrl",
-  "httpDomain",
-  "tcpDomain",
-  "caCert",
-  "clientCert",
-  "clientKey",
-  "regionToken",
-  "enterpriseId",
-  "extra",
-];
+export const fields: readonly Field[] = regionInputFields;
 
-export const secretFieldSet: ReadonlySet<Field> = new Set<Field>(["clientKey", "regionToken"]);
+export const secretFieldSet: ReadonlySet<Field> = new Set<Field>(secretFields);
+
+/** The keys that hold a secret, in the formats that carry secrets: canonical and Rainbond. */
+export const secretKeys: ReadonlySet<string> = new Set([...secretFields, ...secretFields.map((f) => rainbondKeyOf[f])]);
 
 /**
  * One region as a document states it. `values` is a whole canonical record (defaults where the
@@ -83,8 +68,6 @@ export function inputOf(r: Region | RegionInput): RegionInput {
 export function asRegion(values: RegionInput): Region {
   return { ...values, revision: 0, createdAt: "", updatedAt: "" };
 }
-
-const secretKeys = new Set(["token", "key_file", "clientKey", "regionToken"]);
 
 /** A record as given, for a report: secret values replaced. */
 export function redact(record: unknown): unknown {

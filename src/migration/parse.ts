@@ -1,10 +1,20 @@
 import { fromKeystoneCreate, parseKeystoneBody } from "../adapters/keystone.ts";
 import { fromRainbondAdd, parseRainbondAdd } from "../adapters/rainbond.ts";
+import { type RainbondKey, rainbondFields, rainbondKeys } from "../adapters/rainbond-fields.ts";
 import { GatewayError } from "../domain/errors.ts";
 import { boundedCopy, jsonProblem, pathText } from "../domain/json-limits.ts";
 import { checkRegionInput, newRegionInput, type RegionInput } from "../domain/region.ts";
 import { detectFormat, expectedShapes } from "./detect.ts";
-import { type DocRegion, DocumentError, type Field, type Format, fields, type ParsedDocument, redact } from "./document.ts";
+import {
+  type DocRegion,
+  DocumentError,
+  type Field,
+  type Format,
+  fields,
+  type ParsedDocument,
+  redact,
+  secretFieldSet,
+} from "./document.ts";
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 /**
@@ -97,11 +107,12 @@ export function reasonOf(e: GatewayError): string {
 // ---------------------------------------------------------------------------------------------
 // Rainbond
 
-const consoleMax: Record<string, number> = { region_name: 64, region_alias: 64, desc: 200 };
-const endpointKeys = ["url", "wsurl", "httpdomain", "tcpdomain"] as const;
+// what a document may hold longer than the console's add allows (up to the canonical 255)
+const relaxedLength = ["region_name", "region_alias", "desc"] as const satisfies readonly RainbondKey[];
+const endpointKeys = ["url", "wsurl", "httpdomain", "tcpdomain"] as const satisfies readonly RainbondKey[];
 // Values that pass the console's own validators; used only to validate the other fields of a
 // record whose endpoint is relaxed below, and replaced by the document's own value afterwards.
-const stand: Record<string, string> = {
+const stand: Partial<Record<RainbondKey, string>> = {
   region_name: "x",
   region_alias: "x",
   desc: "",
@@ -109,15 +120,6 @@ const stand: Record<string, string> = {
   wsurl: "wss://region.invalid",
   httpdomain: "x",
   tcpdomain: "0.0.0.0",
-};
-const canonicalOf: Record<string, Field> = {
-  region_name: "name",
-  region_alias: "alias",
-  desc: "description",
-  url: "apiUrl",
-  wsurl: "wsUrl",
-  httpdomain: "httpDomain",
-  tcpdomain: "tcpDomain",
 };
 
 /**
@@ -127,19 +129,20 @@ const canonicalOf: Record<string, Field> = {
  * blank when status is "0" (editing), which is how the gateway shows a region created through /v3;
  * (3) region_name, region_alias and desc may be as long as the canonical model allows (255),
  * since a gateway region created through /v3 may be longer than the console's add limits.
- * A null or missing `token` / `key_file` is "not stated" (the console's views print null for
- * withheld secrets), so importing such a record never erases a stored secret.
+ * A key the record states is carried, but a null or missing `token` / `key_file` is "not stated"
+ * (the console's views print null for withheld secrets), so importing such a record never
+ * erases a stored secret.
  */
 function parseRainbondRecord(raw: Record<string, unknown>): DocRegion {
   const body: Record<string, unknown> = { ...raw };
-  const kept: Record<string, string> = {};
-  const notCarried = new Set<Field>();
+  const kept: Partial<Record<RainbondKey, string>> = {};
+  const missing = new Set<RainbondKey>();
   const editing = scalarText(raw.status)?.trim() === "0";
   for (const key of endpointKeys) {
     const v = raw[key];
     if (v === undefined) {
       body[key] = stand[key];
-      notCarried.add(canonicalOf[key] as Field);
+      missing.add(key);
     } else if (editing && typeof v === "string" && v.trim() === "") {
       body[key] = stand[key];
       kept[key] = "";
@@ -147,36 +150,30 @@ function parseRainbondRecord(raw: Record<string, unknown>): DocRegion {
   }
   if (raw.region_alias === undefined) {
     body.region_alias = stand.region_alias;
-    notCarried.add("alias");
+    missing.add("region_alias");
   }
-  for (const [key, max] of Object.entries(consoleMax)) {
+  for (const key of relaxedLength) {
     const v = raw[key];
-    if (typeof v === "string" && [...v.trim()].length > max && [...v.trim()].length <= 255) {
+    const length = typeof v === "string" ? [...v.trim()].length : 0;
+    if (typeof v === "string" && length > rainbondFields[key].rule.max && length <= 255) {
       body[key] = stand[key];
       kept[key] = v.trim();
     }
   }
-  const add = parseRainbondAdd(body);
-  const values: RegionInput = fromRainbondAdd(add, "");
-  for (const [key, value] of Object.entries(kept))
-    (values as unknown as Record<string, unknown>)[canonicalOf[key] as Field] = value;
-  if (notCarried.has("alias")) values.alias = values.name;
-  // a stand-in validated the record; what the document did not say is stored as the canonical default
-  const defaults = newRegionInput(values.name, "") as unknown as Record<string, unknown>;
-  for (const f of notCarried) if (f !== "alias") (values as unknown as Record<string, unknown>)[f] = defaults[f];
+  const values: RegionInput = fromRainbondAdd(parseRainbondAdd(body), "");
+  const writable = values as unknown as Record<Field, unknown>;
+  for (const [key, value] of Object.entries(kept)) writable[rainbondFields[key as RainbondKey].field] = value;
+  // a stand-in validated the record; what the document did not say is stored as the canonical
+  // default (the alias: the name)
+  const defaults = newRegionInput(values.name, "");
+  for (const key of missing) writable[rainbondFields[key].field] = defaults[rainbondFields[key].field];
   checkCanonical(values, raw.region_id !== undefined);
 
-  const carried = new Set<Field>(["name", "apiUrl", "wsUrl", "httpDomain", "tcpDomain", "alias", "caCert", "clientCert"]);
-  if (raw.region_id !== undefined) carried.add("uid");
-  if (raw.desc !== undefined) carried.add("description");
-  if (raw.scope !== undefined) carried.add("scope");
-  if (raw.status !== undefined) carried.add("status");
-  if (raw.enterprise_id !== undefined) carried.add("enterpriseId");
-  if (raw.ssl_ca_cert === undefined) carried.delete("caCert");
-  if (raw.cert_file === undefined) carried.delete("clientCert");
-  if (raw.token !== undefined && raw.token !== null) carried.add("regionToken");
-  if (raw.key_file !== undefined && raw.key_file !== null) carried.add("clientKey");
-  for (const f of notCarried) carried.delete(f);
+  const carried = new Set<Field>();
+  for (const key of rainbondKeys) {
+    const field = rainbondFields[key].field;
+    if (raw[key] !== undefined && !(raw[key] === null && secretFieldSet.has(field))) carried.add(field);
+  }
   return { values, carried };
 }
 

@@ -1,6 +1,7 @@
 import { toKeystoneRegion } from "../adapters/keystone.ts";
 import { toRainbondV1Item } from "../adapters/rainbond.ts";
-import { asRegion, type DocRegion, type Field, type Format, fields, secretFieldSet } from "./document.ts";
+import { rainbondFields, rainbondKeys } from "../adapters/rainbond-fields.ts";
+import { asRegion, type DocRegion, type Format, fields, secretFieldSet } from "./document.ts";
 
 export interface RenderOptions {
   /** write token / key_file (Rainbond) and clientKey / regionToken (canonical) */
@@ -8,25 +9,6 @@ export interface RenderOptions {
   /** base of Keystone `links` ("" gives relative links) */
   baseUrl: string;
 }
-
-/** Rainbond key → the canonical field it shows. */
-export const rainbondFieldOf: Record<string, Field> = {
-  region_id: "uid",
-  region_name: "name",
-  region_alias: "alias",
-  url: "apiUrl",
-  token: "regionToken",
-  wsurl: "wsUrl",
-  httpdomain: "httpDomain",
-  tcpdomain: "tcpDomain",
-  scope: "scope",
-  ssl_ca_cert: "caCert",
-  cert_file: "clientCert",
-  key_file: "clientKey",
-  status: "status",
-  desc: "description",
-  enterprise_id: "enterpriseId",
-};
 
 /**
  * One record in `format`. Rainbond and canonical records hold only the fields the record carries
@@ -37,7 +19,8 @@ export function renderRecord(format: Format, r: DocRegion, o: RenderOptions): Re
   switch (format) {
     case "rainbond": {
       const item: Record<string, unknown> = toRainbondV1Item(asRegion(r.values), { includeSecrets: true });
-      for (const [key, field] of Object.entries(rainbondFieldOf)) {
+      for (const key of rainbondKeys) {
+        const field = rainbondFields[key].field;
         if (secretFieldSet.has(field)) {
           // a null secret reads as "not stated" (the console's views print null for withheld ones)
           if (!o.includeSecrets) delete item[key];

@@ -23,5 +23,9 @@ export function cachedJson(c: Context, catalog: Catalog, key: string, render: ()
   return c.body(body as Uint8Array<ArrayBuffer>, 200, { "Content-Type": "application/json", ETag: etag });
 }
 
-/** A region's ETag: its revision, bumped by every write (docs/design.md). */
-export const etagOf = (r: { uid: string; revision: number }): string => `"${r.uid}.${r.revision}"`;
+/**
+ * A region's ETag: its uid and revision, bumped by every write (docs/design.md). The uid is
+ * percent-encoded: a Rainbond region_id may hold any text (Arabic, a quote) and a header only
+ * Latin-1 (an ETag only visible ASCII but `"`); a hex uid reads as itself.
+ */
+export const etagOf = (r: { uid: string; revision: number }): string => `"${encodeURIComponent(r.uid)}.${r.revision}"`;

@@ -462,5 +462,36 @@ for (const backend of backends) {
         expect((await login("pass\ud800word")).status).toBe(401);
       });
     });
+
+    describe("found by the fuzz suite", () => {
+      it("a region_id outside Latin-1 (or holding a quote) is stored and served, with an ASCII ETag that works", async () => {
+        for (const uid of ["مرحبا بالعالم", "华东-1", 'q"uote', "é"]) {
+          const created = await c.rainbond(
+            "POST",
+            "/openapi/v2/manage/regions",
+            addBody(`rb-uid-${uid.length}`, { region_id: uid }),
+          );
+          expect(created.status, uid).toBe(201);
+          const etag = created.headers.get("ETag") as string;
+          expect(etag).toMatch(/^"[\x21\x23-\x7e]+"$/);
+          const path = `/openapi/v2/manage/regions/${encodeURIComponent(uid)}`;
+          const shown = await c.rainbond("GET", path);
+          expect(shown.status).toBe(200);
+          expect(shown.headers.get("ETag")).toBe(etag);
+          expect(((await shown.json()) as { region_id: string }).region_id).toBe(uid);
+          const cached = await t.app.request(`http://gw.test${path}`, {
+            headers: { Authorization: adminToken, "If-None-Match": etag },
+          });
+          expect(cached.status).toBe(304);
+          const put = await t.app.request(`http://gw.test${path}`, {
+            method: "PUT",
+            headers: { Authorization: adminToken, "Content-Type": "application/json", "If-Match": etag },
+            body: JSON.stringify(putBody()),
+          });
+          expect(put.status).toBe(200);
+          expect((await c.rainbond("DELETE", path)).status).toBe(200);
+        }
+      });
+    });
   });
 }

@@ -49,18 +49,26 @@ export function createMetrics(options: MetricsOptions = {}) {
   let catalog: Pick<Catalog, "version" | "list" | "behindMs"> | undefined;
   let database: MetricsDatabase | undefined;
 
-  const requests = new Counter({
-    name: "region_gateway_http_requests_total",
-    help: "HTTP requests answered, by route template, method, status and dialect",
-    labelNames: ["route", "method", "status", "dialect"] as const,
-    registers: [registry],
-  });
   const latency = new Histogram({
     name: "region_gateway_http_request_duration_seconds",
     help: "Time from the request reaching the application to its answer, by route template, method, status and dialect",
     labelNames: ["route", "method", "status", "dialect"] as const,
     buckets: latencyBuckets,
     registers: [registry],
+  });
+  // the histogram counts every request already: the counter is read from it at each scrape, so a
+  // request costs one observation (prom-client hashes the labels on every call)
+  new Counter({
+    name: "region_gateway_http_requests_total",
+    help: "HTTP requests answered, by route template, method, status and dialect",
+    labelNames: ["route", "method", "status", "dialect"] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const v of (await latency.get()).values) {
+        if (v.metricName === "region_gateway_http_request_duration_seconds_count") this.inc(v.labels, v.value);
+      }
+    },
   });
   const authFailures = new Counter({
     name: "region_gateway_auth_failures_total",
@@ -205,7 +213,6 @@ export function createMetrics(options: MetricsOptions = {}) {
     /** one answered request; `route` must be a registered template (or a fixed word), never the path sent */
     request(route: string, method: string, status: number, dialect: DialectLabel, seconds: number) {
       const labels = { route, method: knownMethods.has(method) ? method : "other", status: String(status), dialect };
-      requests.inc(labels);
       latency.observe(labels, seconds);
     },
     authFailure(dialect: DialectLabel, reason: string) {

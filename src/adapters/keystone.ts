@@ -14,8 +14,24 @@ import {
  * randomness (callers pass generated ids in). Secrets and Rainbond endpoints never appear here.
  */
 
+/**
+ * Keystone's region keys, in the order `/v3` shows them (after the extra properties), each with
+ * the canonical field it carries. `links` is computed and read-only; every other key of a region
+ * object is an extra property.
+ */
+export const keystoneFields = {
+  id: "name",
+  description: "description",
+  parent_region_id: "parentName",
+  type: "scope",
+  locales: "locales",
+} as const satisfies Record<string, keyof RegionInput>;
+
+export type KeystoneKey = keyof typeof keystoneFields;
+export const keystoneKeys = Object.keys(keystoneFields) as KeystoneKey[];
+
 /** Keys with a meaning of their own; every other key of a region body is an extra property. */
-const ownKeys = new Set(["id", "description", "parent_region_id", "type", "locales", "links"]);
+const ownKeys: ReadonlySet<string> = new Set([...keystoneKeys, "links"]);
 
 export function regionUrl(baseUrl: string, id: string): string {
   // Keystone joins the id raw, without URL-encoding it.
@@ -23,21 +39,15 @@ export function regionUrl(baseUrl: string, id: string): string {
 }
 
 export function toKeystoneRegion(r: Region, baseUrl: string) {
+  const extra = Object.fromEntries(Object.entries(r.extra).filter(([k]) => !ownKeys.has(k)));
+  const own = {} as { [K in KeystoneKey]: Region[(typeof keystoneFields)[K]] };
+  for (const key of keystoneKeys) (own as Record<KeystoneKey, unknown>)[key] = r[keystoneFields[key]];
   // Huawei's Go SDK has no omitempty on zh-cn and en-us: both are always emitted. The display
   // name (alias) is Chinese by convention, so en-us falls back to the region's id, not to it.
   const locales: Record<string, string> = { ...r.locales };
   locales["zh-cn"] ??= r.alias;
   locales["en-us"] ??= r.name;
-  const extra = Object.fromEntries(Object.entries(r.extra).filter(([k]) => !ownKeys.has(k)));
-  return {
-    ...extra,
-    id: r.name,
-    description: r.description,
-    parent_region_id: r.parentName,
-    type: r.scope,
-    locales,
-    links: { self: regionUrl(baseUrl, r.name) },
-  };
+  return { ...extra, ...own, locales, links: { self: regionUrl(baseUrl, r.name) } };
 }
 
 export type KeystoneRegion = ReturnType<typeof toKeystoneRegion>;

@@ -30,26 +30,11 @@ export function createRegionCodec(box: SecretBox): RegionCodec {
       return row;
     },
     fromRow(row) {
+      // a row is a Region field for field (checked at compile time in schema.ts)
       return {
-        uid: row.uid,
-        name: row.name,
-        alias: row.alias,
-        locales: row.locales,
-        description: row.description,
-        scope: row.scope as Region["scope"],
-        status: row.status as Region["status"],
-        parentName: row.parentName,
-        apiUrl: row.apiUrl,
-        wsUrl: row.wsUrl,
-        httpDomain: row.httpDomain,
-        tcpDomain: row.tcpDomain,
-        caCert: row.caCert,
-        clientCert: row.clientCert,
+        ...row,
         clientKey: open(row.clientKey),
         regionToken: open(row.regionToken),
-        enterpriseId: row.enterpriseId,
-        extra: row.extra,
-        revision: row.revision,
         createdAt: iso(row.createdAt),
         updatedAt: iso(row.updatedAt),
       };

@@ -1,6 +1,10 @@
 import { sql } from "drizzle-orm";
 import { bigint, foreignKey, index, integer, jsonb, pgTable, text, timestamp, varchar } from "drizzle-orm/pg-core";
 import type { Credential, CredentialRole, CredentialType } from "../domain/credential.ts";
+import type { Region, RegionScope, RegionStatus } from "../domain/region.ts";
+
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Assert<T extends true> = T;
 
 /** One row per canonical region (see the table in docs/design.md). */
 export const regions = pgTable(
@@ -11,8 +15,8 @@ export const regions = pgTable(
     alias: varchar({ length: 255 }).notNull(),
     locales: jsonb().$type<Record<string, string>>().notNull().default({}),
     description: varchar({ length: 255 }).notNull().default(""),
-    scope: varchar({ length: 10 }).notNull().default("private"),
-    status: varchar({ length: 16 }).notNull().default("editing"),
+    scope: varchar({ length: 10 }).$type<RegionScope>().notNull().default("private"),
+    status: varchar({ length: 16 }).$type<RegionStatus>().notNull().default("editing"),
     parentName: varchar({ length: 255 }),
     apiUrl: text().notNull().default(""),
     wsUrl: text().notNull().default(""),
@@ -48,6 +52,12 @@ export const catalogState = pgTable("catalog_state", {
 });
 
 export type RegionRow = typeof regions.$inferSelect;
+
+/**
+ * Compile-time check: a regions row is exactly the domain's `Region`, field for field (values
+ * differ only where the codec in regions-repo.ts says: sealed secrets, timestamps' text).
+ */
+export type RegionRowIsRegion = Assert<Same<RegionRow, Region>>;
 
 /**
  * Credentials. Secrets are never stored in the clear: `secretHash` is SHA-256 of a bearer token
@@ -95,6 +105,4 @@ export const auditLog = pgTable(
 export type CredentialRow = typeof credentials.$inferSelect;
 
 /** Compile-time check: a credentials row is exactly the domain's `Credential`, field for field. */
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-type Assert<T extends true> = T;
 export type CredentialRowIsCredential = Assert<Same<CredentialRow, Credential>>;

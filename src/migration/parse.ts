@@ -1,4 +1,4 @@
-import { fromKeystoneCreate, parseKeystoneBody } from "../adapters/keystone.ts";
+import { fromKeystoneCreate, keystoneFields, keystoneKeys, parseKeystoneBody } from "../adapters/keystone.ts";
 import { fromRainbondAdd, parseRainbondAdd } from "../adapters/rainbond.ts";
 import { type RainbondKey, rainbondFields, rainbondKeys } from "../adapters/rainbond-fields.ts";
 import { GatewayError } from "../domain/errors.ts";
@@ -190,15 +190,12 @@ function parseKeystoneRecord(raw: Record<string, unknown>): DocRegion {
   if (!body.id) throw new GatewayError("validation", "id is required", { fields: { id: ["is required in a document"] } });
   const values = fromKeystoneCreate(body, body.id, "");
   checkCanonical(values, false);
-  // type is always stated: a region without one is public, as Keystone shows every region to every token
-  const carried = new Set<Field>(["name", "scope", "extra"]);
-  if ("description" in raw) carried.add("description");
-  if ("parent_region_id" in raw) carried.add("parentName");
-  if ("locales" in raw) {
-    carried.add("locales");
-    // the display name follows locales only when they name one (as a Keystone PATCH does)
-    if (body.locales?.["zh-cn"] !== undefined || body.locales?.["en-us"] !== undefined) carried.add("alias");
-  }
+  // a key the record states is carried; type always is (a region without one is public, as
+  // Keystone shows every region to every token), and so are the extras (every other key)
+  const carried = new Set<Field>(["scope", "extra"]);
+  for (const key of keystoneKeys) if (key in raw) carried.add(keystoneFields[key]);
+  // the display name follows locales only when they name one (as a Keystone PATCH does)
+  if (body.locales?.["zh-cn"] !== undefined || body.locales?.["en-us"] !== undefined) carried.add("alias");
   return { values, carried };
 }
 

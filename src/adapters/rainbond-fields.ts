@@ -54,7 +54,17 @@ export function drfChar(options: DrfCharOptions) {
       }
       const problem = options.check?.(value);
       return problem ? fail(problem) : value;
-    });
+    })
+    .meta(wireSchemaOf(options));
+}
+
+/** What the field accepts, as JSON Schema for the OpenAPI document (numbers are taken as strings, as DRF does). */
+function wireSchemaOf(options: DrfCharOptions) {
+  return {
+    type: options.allowNull ? ["string", "number", "null"] : ["string", "number"],
+    ...(options.max === undefined ? {} : { maxLength: options.max }),
+    ...(options.allowBlank ? {} : { minLength: 1 }),
+  };
 }
 
 // A UTF-16 surrogate that is not half of a pair (Python's json decodes pairs into one character).

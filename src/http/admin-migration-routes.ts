@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import type { z } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import type { Catalog } from "../catalog/service.ts";
 import { GatewayError } from "../domain/errors.ts";
@@ -8,9 +8,11 @@ import { DocumentError, formats, fromCatalogRegion, isFormat } from "../migratio
 import { parseDocument, parseJsonText } from "../migration/parse.ts";
 import { type ImportMode, importModes } from "../migration/plan.ts";
 import { renderDocument } from "../migration/render.ts";
+import { exportRegions, importRegions } from "./admin-api.ts";
+import type { migrationDocument } from "./admin-schemas.ts";
 import { type AuthVariables, adminAuth } from "./auth.ts";
 import { keystoneBody } from "./keystone-errors.ts";
-import { resource } from "./resource.ts";
+import { createRouter, refuseOtherMethods } from "./openapi.ts";
 
 export const importPath = "/admin/v1/import";
 export const exportPath = "/admin/v1/export";
@@ -50,7 +52,7 @@ function booleanParam(name: string, value: string | undefined): boolean {
  * and answers 422 with the report; a document that cannot be read at all is a 400.
  */
 export function createAdminMigrationRoutes(deps: AdminMigrationDeps) {
-  const router = new Hono<{ Variables: AuthVariables }>({ strict: false });
+  const router = createRouter<{ Variables: AuthVariables }>();
   const limit = deps.maxImportBytes ?? maxImportBytes;
   router.use(importPath, adminAuth(deps.auth));
   router.use(exportPath, adminAuth(deps.auth));
@@ -63,44 +65,42 @@ export function createAdminMigrationRoutes(deps: AdminMigrationDeps) {
     }),
   );
 
-  resource(router, importPath, {
-    POST: async (c) => {
-      const format = formatParam(c.req.query("format"));
-      const mode = (c.req.query("mode") ?? "upsert") as ImportMode;
-      if (!importModes.includes(mode)) {
-        throw new GatewayError("validation", `mode must be one of ${importModes.join(", ")}`, {
-          fields: { mode: ["is invalid"] },
-        });
-      }
-      const dryRun = booleanParam("dry_run", c.req.query("dry_run"));
-      // any Content-Type: `format` says what the body is (curl --data-binary sends a form type)
-      const text = await c.req.text();
-      if (text.trim() === "") throw new GatewayError("bad_request", "the document is empty");
-      let parsed: ReturnType<typeof parseDocument>;
-      try {
-        parsed = parseDocument(format, parseJsonText(text));
-      } catch (e) {
-        if (e instanceof DocumentError) throw new GatewayError("bad_request", e.message);
-        throw e;
-      }
-      const report = await importDocument(deps.catalog, parsed, {
-        actor: actorOf(c.var.principal, "admin"),
-        mode,
-        dryRun,
-        newUid: deps.newUid,
+  router.openapi(importRegions, async (c) => {
+    const format = formatParam(c.req.query("format"));
+    const mode = (c.req.query("mode") ?? "upsert") as ImportMode;
+    if (!importModes.includes(mode)) {
+      throw new GatewayError("validation", `mode must be one of ${importModes.join(", ")}`, {
+        fields: { mode: ["is invalid"] },
       });
-      return c.json(report, report.rejected.length > 0 ? 422 : 200);
-    },
+    }
+    const dryRun = booleanParam("dry_run", c.req.query("dry_run"));
+    // any Content-Type: `format` says what the body is (curl --data-binary sends a form type)
+    const text = await c.req.text();
+    if (text.trim() === "") throw new GatewayError("bad_request", "the document is empty");
+    let parsed: ReturnType<typeof parseDocument>;
+    try {
+      parsed = parseDocument(format, parseJsonText(text));
+    } catch (e) {
+      if (e instanceof DocumentError) throw new GatewayError("bad_request", e.message);
+      throw e;
+    }
+    const report = await importDocument(deps.catalog, parsed, {
+      actor: actorOf(c.var.principal, "admin"),
+      mode,
+      dryRun,
+      newUid: deps.newUid,
+    });
+    return report.rejected.length > 0 ? c.json(report, 422) : c.json(report, 200);
   });
 
-  resource(router, exportPath, {
-    GET: (c) => {
-      const format = formatParam(c.req.query("format"));
-      const asked = booleanParam("include_secrets", c.req.query("include_secrets"));
-      const includeSecrets = asked && canReadSecrets(c.var.principal);
-      const regions = deps.catalog.list().map(fromCatalogRegion);
-      return c.json(renderDocument(format, regions, { includeSecrets, baseUrl: deps.baseUrl(c.req.url) }) as object);
-    },
+  router.openapi(exportRegions, (c) => {
+    const format = formatParam(c.req.query("format"));
+    const asked = booleanParam("include_secrets", c.req.query("include_secrets"));
+    const includeSecrets = asked && canReadSecrets(c.var.principal);
+    const regions = deps.catalog.list().map(fromCatalogRegion);
+    const document = renderDocument(format, regions, { includeSecrets, baseUrl: deps.baseUrl(c.req.url) });
+    return c.json(document as z.infer<typeof migrationDocument>, 200);
   });
+  refuseOtherMethods(router);
   return router;
 }

@@ -1,5 +1,5 @@
 import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
-import { type Context, Hono } from "hono";
+import type { Context } from "hono";
 import { matchedRoutes } from "hono/route";
 import type { Logger } from "pino";
 import type { Catalog } from "../catalog/service.ts";
@@ -7,6 +7,7 @@ import { describeError, GatewayError } from "../domain/errors.ts";
 import type { Principal } from "../domain/principal.ts";
 import type { SecretBox } from "../domain/secret-box.ts";
 import type { Authenticator } from "../identity/authenticator.ts";
+import * as gatewayApi from "./admin-api.ts";
 import { createAdminMigrationRoutes, isImportPath } from "./admin-migration-routes.ts";
 import { createAdminRoutes } from "./admin-routes.ts";
 import { limitBody } from "./body.ts";
@@ -16,10 +17,10 @@ import { createKeystoneAuthInfoRoutes } from "./keystone-catalog.ts";
 import { renderKeystoneError } from "./keystone-errors.ts";
 import { createKeystoneRoutes } from "./keystone-routes.ts";
 import { createMetrics, type DialectLabel, type Metrics, type MetricsAccess, type MetricsDatabase } from "./metrics.ts";
+import { createRouter, refuseOtherMethods } from "./openapi.ts";
 import { renderRainbondError } from "./rainbond-errors.ts";
 import { createRainbondRoutes } from "./rainbond-routes.ts";
 import { refusalOf } from "./refusal.ts";
-import { resource } from "./resource.ts";
 
 export interface AppDeps {
   catalog: Catalog;
@@ -41,9 +42,12 @@ export interface AppDeps {
   now?: () => number;
   /** generates canonical uids and Keystone ids: 32 lowercase hex by default */
   newUid?: () => string;
+  /** the gateway's version, shown in the OpenAPI document */
+  version?: string;
 }
 
-const dialectOf = (path: string): "rainbond" | "keystone" => (path.startsWith("/openapi") ? "rainbond" : "keystone");
+// `/openapi/…` is Rainbond's; `/openapi.json` (the document) is the gateway's own
+const dialectOf = (path: string): "rainbond" | "keystone" => (/^\/openapi(?:\/|$)/.test(path) ? "rainbond" : "keystone");
 
 /** The dialect as a metric label and log field: which API a path belongs to (not its error shape). */
 function dialectLabel(path: string): DialectLabel {
@@ -89,7 +93,7 @@ export function createApp(deps: AppDeps) {
     return origin;
   };
   const baseUrl = (requestUrl: string) => deps.publicUrl ?? originOf(requestUrl);
-  const app = new Hono<{ Variables: FrameVariables }>({ strict: false });
+  const app = createRouter<{ Variables: FrameVariables }>();
   const metrics = deps.metrics ?? createMetrics({ processMetrics: false });
   metrics.watch({ catalog: deps.catalog, database: deps.database });
   const logger = deps.logger;
@@ -153,46 +157,45 @@ export function createApp(deps: AppDeps) {
   // make); the import route has its own, larger limit (admin-migration-routes.ts)
   app.use("*", (c, next) => (methodsWithoutBody.has(c.req.method) || isImportPath(c.req.path) ? next() : limit(c, next)));
 
-  resource(app, "/healthz", { GET: (c) => c.json({ status: "ok" }) });
+  const gateway = createRouter();
+  gateway.openapi(gatewayApi.healthz, (c) => c.json({ status: "ok" as const }, 200));
   const access = deps.metricsAccess ?? { kind: "open" };
   const metricsTokenDigest = access.kind === "token" ? digest(access.token) : undefined;
-  resource(app, "/metrics", {
-    GET: async (c) => {
-      if (access.kind === "closed") {
-        throw new GatewayError(
-          "forbidden",
-          "GET /metrics is closed: the gateway listens beyond loopback and METRICS_TOKEN is not set.",
-        );
+  gateway.openapi(gatewayApi.metrics, async (c) => {
+    if (access.kind === "closed") {
+      throw new GatewayError(
+        "forbidden",
+        "GET /metrics is closed: the gateway listens beyond loopback and METRICS_TOKEN is not set.",
+      );
+    }
+    if (metricsTokenDigest) {
+      const presented = c.req
+        .header("Authorization")
+        ?.trim()
+        .replace(/^Bearer\s+/i, "");
+      if (!presented)
+        throw new GatewayError("unauthorized", "GET /metrics needs Authorization: Bearer <METRICS_TOKEN>.", {
+          reason: "missing",
+        });
+      if (!timingSafeEqual(digest(presented), metricsTokenDigest)) {
+        throw new GatewayError("unauthorized", "GET /metrics needs Authorization: Bearer <METRICS_TOKEN>.", {
+          reason: "invalid_token",
+        });
       }
-      if (metricsTokenDigest) {
-        const presented = c.req
-          .header("Authorization")
-          ?.trim()
-          .replace(/^Bearer\s+/i, "");
-        if (!presented)
-          throw new GatewayError("unauthorized", "GET /metrics needs Authorization: Bearer <METRICS_TOKEN>.", {
-            reason: "missing",
-          });
-        if (!timingSafeEqual(digest(presented), metricsTokenDigest)) {
-          throw new GatewayError("unauthorized", "GET /metrics needs Authorization: Bearer <METRICS_TOKEN>.", {
-            reason: "invalid_token",
-          });
-        }
-      }
-      const { body, contentType } = await metrics.render();
-      return c.body(body, 200, { "Content-Type": contentType });
-    },
+    }
+    const { body, contentType } = await metrics.render();
+    return c.text(body, 200, { "Content-Type": contentType });
   });
-  resource(app, "/readyz", {
-    GET: async (c) => {
-      try {
-        await deps.database.ping();
-        return c.json({ status: "ok" });
-      } catch {
-        throw new GatewayError("unavailable", "database unavailable");
-      }
-    },
+  gateway.openapi(gatewayApi.readyz, async (c) => {
+    try {
+      await deps.database.ping();
+      return c.json({ status: "ok" as const }, 200);
+    } catch {
+      throw new GatewayError("unavailable", "database unavailable");
+    }
   });
+  refuseOtherMethods(gateway);
+  app.route("/", gateway);
 
   app.route("/", createRainbondRoutes({ catalog: deps.catalog, auth: deps.auth, newUid }));
   app.route(

@@ -58,7 +58,8 @@ export function keystoneAuth(auth: Authenticator): MiddlewareHandler<{ Variables
   };
 }
 
-async function keystonePrincipal(auth: Authenticator, c: Context): Promise<Principal> {
+/** The caller of a Keystone request, or a 401. */
+export async function keystonePrincipal(auth: Authenticator, c: Context): Promise<Principal> {
   const token = c.req.header("X-Auth-Token")?.trim();
   if (token) {
     const principal = auth.authenticate(token, "keystone");

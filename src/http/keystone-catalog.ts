@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
-import { Hono } from "hono";
 import type { Catalog } from "../catalog/service.ts";
 import { canSee, type Principal } from "../domain/principal.ts";
 import type { Authenticator } from "../identity/authenticator.ts";
 import { type AuthVariables, keystoneAuth } from "./auth.ts";
-import { resource } from "./resource.ts";
+import { authCatalog, authDomains, authProjects } from "./keystone-api.ts";
+import { createRouter, refuseOtherMethods } from "./openapi.ts";
 
 /** The region Keystone bootstraps and most tools default to: always listed, even on an empty catalogue. */
 export const defaultRegion = "RegionOne";
@@ -49,59 +49,57 @@ export function createKeystoneAuthInfoRoutes(deps: {
   auth: Authenticator;
   baseUrl: (requestUrl: string) => string;
 }) {
-  const router = new Hono<{ Variables: AuthVariables }>({ strict: false });
+  const router = createRouter<{ Variables: AuthVariables }>();
   router.use("/v3/auth/catalog", keystoneAuth(deps.auth));
   router.use("/v3/auth/projects", keystoneAuth(deps.auth));
   router.use("/v3/auth/domains", keystoneAuth(deps.auth));
 
-  resource(router, "/v3/auth/catalog", {
-    GET: (c) => {
-      const base = deps.baseUrl(c.req.url);
-      return c.json({
+  router.openapi(authCatalog, (c) => {
+    const base = deps.baseUrl(c.req.url);
+    return c.json(
+      {
         catalog: serviceCatalog(deps.catalog, c.get("principal"), base),
         links: listLinks(base, "/v3/auth/catalog"),
-      });
-    },
+      },
+      200,
+    );
   });
-  resource(router, "/v3/auth/projects", {
-    GET: (c) => {
-      const base = deps.baseUrl(c.req.url);
-      // no role assignments here: any project name may scope a token, so the list is the caller's own scope
-      const token = c.req.header("X-Auth-Token")?.trim();
-      const project = token ? deps.auth.readIssued(token)?.payload.project : undefined;
-      const projects = project
-        ? [
-            {
-              id: project.id,
-              name: project.name,
-              domain_id: defaultDomain.id,
-              description: "",
-              enabled: true,
-              is_domain: false,
-              parent_id: defaultDomain.id,
-              tags: [],
-              options: {},
-              links: { self: `${base}/v3/projects/${project.id}` },
-            },
-          ]
-        : [];
-      return c.json({ projects, links: listLinks(base, "/v3/auth/projects") });
-    },
+  router.openapi(authProjects, (c) => {
+    const base = deps.baseUrl(c.req.url);
+    // no role assignments here: any project name may scope a token, so the list is the caller's own scope
+    const token = c.req.header("X-Auth-Token")?.trim();
+    const project = token ? deps.auth.readIssued(token)?.payload.project : undefined;
+    const projects = project
+      ? [
+          {
+            id: project.id,
+            name: project.name,
+            domain_id: defaultDomain.id,
+            description: "",
+            enabled: true,
+            is_domain: false,
+            parent_id: defaultDomain.id,
+            tags: [] as string[],
+            options: {},
+            links: { self: `${base}/v3/projects/${project.id}` },
+          },
+        ]
+      : [];
+    return c.json({ projects, links: listLinks(base, "/v3/auth/projects") }, 200);
   });
-  resource(router, "/v3/auth/domains", {
-    GET: (c) => {
-      const base = deps.baseUrl(c.req.url);
-      const domain = {
-        id: defaultDomain.id,
-        name: defaultDomain.name,
-        description: "The default domain",
-        enabled: true,
-        tags: [],
-        options: {},
-        links: { self: `${base}/v3/domains/${defaultDomain.id}` },
-      };
-      return c.json({ domains: [domain], links: listLinks(base, "/v3/auth/domains") });
-    },
+  router.openapi(authDomains, (c) => {
+    const base = deps.baseUrl(c.req.url);
+    const domain = {
+      id: defaultDomain.id,
+      name: defaultDomain.name,
+      description: "The default domain",
+      enabled: true,
+      tags: [] as string[],
+      options: {},
+      links: { self: `${base}/v3/domains/${defaultDomain.id}` },
+    };
+    return c.json({ domains: [domain], links: listLinks(base, "/v3/auth/domains") }, 200);
   });
+  refuseOtherMethods(router);
   return router;
 }

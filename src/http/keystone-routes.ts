@@ -1,4 +1,4 @@
-import { type Context, Hono } from "hono";
+import type { Context } from "hono";
 import {
   checkMatchingId,
   fromKeystoneCreate,
@@ -18,8 +18,9 @@ import { type AuthVariables, keystoneAuth } from "./auth.ts";
 import { readJson } from "./body.ts";
 import { cachedJson, etagOf } from "./cached-json.ts";
 import { regionAnswer, writePrecondition } from "./conditional.ts";
+import * as api from "./keystone-api.ts";
 import { keystoneBodyMessages, keystoneMessages } from "./keystone-errors.ts";
-import { resource } from "./resource.ts";
+import { createRouter, refuseOtherMethods } from "./openapi.ts";
 
 export interface KeystoneDeps {
   catalog: Catalog;
@@ -70,101 +71,101 @@ export function createKeystoneRoutes(deps: KeystoneDeps) {
     return asSeenBy(p, r);
   };
 
-  const router = new Hono<{ Variables: AuthVariables }>({ strict: false });
-
-  router.get("/", (c) => {
+  const router = createRouter();
+  router.openapi(api.root, (c) => {
     const base = deps.baseUrl(c.req.url);
     return c.json({ versions: { values: [versionDocument(base)] } }, 300, { Location: `${base}/v3/` });
   });
-  resource(router, "/v3", { GET: (c) => c.json({ version: versionDocument(deps.baseUrl(c.req.url)) }) });
+  router.openapi(api.v3, (c) => c.json({ version: versionDocument(deps.baseUrl(c.req.url)) }, 200));
+  // `/` answers other methods with 404, as before
+  refuseOtherMethods(router, { except: ["/"] });
 
-  router.use("/v3/regions", keystoneAuth(deps.auth));
-  router.use("/v3/regions/*", keystoneAuth(deps.auth));
+  const regions = createRouter<{ Variables: AuthVariables }>();
+  regions.use("/v3/regions", keystoneAuth(deps.auth));
+  regions.use("/v3/regions/*", keystoneAuth(deps.auth));
 
-  resource(router, "/v3/regions", {
-    GET: (c) => {
-      const url = new URL(c.req.url);
-      const base = deps.baseUrl(c.req.url);
-      const p = c.var.principal;
-      const q = {
-        parent_region_id: c.req.query("parent_region_id"),
-        name: c.req.query("name"),
-        inexact: inexactFilters(url.searchParams),
-      };
-      // the collection's URL whatever the path's spelling (Keystone answers /v3/regions/ with self = …/v3/regions)
-      const self = `${base}/v3/regions${url.search}`;
-      return cachedJson(c, catalog, `v3:list|${visibilityKey(p)}|${self}|${q.parent_region_id}|${q.name}`, () =>
-        toKeystoneList(
-          catalog
-            .list()
-            .filter((r) => canSee(p, r))
-            .map((r) => asSeenBy(p, r)),
-          q,
-          base,
-          self,
-        ),
-      );
-    },
-    POST: async (c) => {
-      requireAdmin(c.var.principal, "identity:create_region");
-      const body = parseKeystoneBody(await readJson(c, keystoneBodyMessages));
-      const uid = deps.newUid();
-      const created = await catalog.create(
-        fromKeystoneCreate(body, uid, uid),
-        actorOf(c.var.principal, "keystone"),
-        precondition(c),
-      );
-      return c.json({ region: toKeystoneRegion(created, deps.baseUrl(c.req.url)) }, 201, { ETag: etagOf(created) });
-    },
+  regions.openapi(api.listRegions, (c) => {
+    const url = new URL(c.req.url);
+    const base = deps.baseUrl(c.req.url);
+    const p = c.var.principal;
+    const q = {
+      parent_region_id: c.req.query("parent_region_id"),
+      name: c.req.query("name"),
+      inexact: inexactFilters(url.searchParams),
+    };
+    // the collection's URL whatever the path's spelling (Keystone answers /v3/regions/ with self = …/v3/regions)
+    const self = `${base}/v3/regions${url.search}`;
+    return cachedJson(c, catalog, `v3:list|${visibilityKey(p)}|${self}|${q.parent_region_id}|${q.name}`, () =>
+      toKeystoneList(
+        catalog
+          .list()
+          .filter((r) => canSee(p, r))
+          .map((r) => asSeenBy(p, r)),
+        q,
+        base,
+        self,
+      ),
+    );
+  });
+  regions.openapi(api.createRegion, async (c) => {
+    requireAdmin(c.var.principal, "identity:create_region");
+    const body = parseKeystoneBody(await readJson(c, keystoneBodyMessages));
+    const uid = deps.newUid();
+    const created = await catalog.create(
+      fromKeystoneCreate(body, uid, uid),
+      actorOf(c.var.principal, "keystone"),
+      precondition(c),
+    );
+    return c.json({ region: toKeystoneRegion(created, deps.baseUrl(c.req.url)) }, 201, { ETag: etagOf(created) });
   });
 
-  resource(router, "/v3/regions/:id", {
-    GET: (c) => {
-      const r = findVisible(c.var.principal, c.req.param("id") ?? "");
-      return regionAnswer(c, r, { region: toKeystoneRegion(r, deps.baseUrl(c.req.url)) });
-    },
-    PUT: async (c) => {
-      requireAdmin(c.var.principal, "identity:create_region");
-      const id = c.req.param("id") ?? "";
-      const body = parseKeystoneBody(await readJson(c, keystoneBodyMessages));
-      if (body.id !== undefined && body.id !== id) {
-        throw new GatewayError("bad_request", `Conflicting region IDs specified: "${id}" != "${body.id}"`);
-      }
-      const created = await catalog.create(
-        fromKeystoneCreate({ ...body, id }, id, deps.newUid()),
-        actorOf(c.var.principal, "keystone"),
-        precondition(c),
-      );
-      return c.json({ region: toKeystoneRegion(created, deps.baseUrl(c.req.url)) }, 201, { ETag: etagOf(created) });
-    },
-    PATCH: async (c) => {
-      requireAdmin(c.var.principal, "identity:update_region");
-      const id = c.req.param("id") ?? "";
-      const raw = await readJson(c, keystoneBodyMessages);
-      if (isEmptyUpdate(raw)) {
-        throw new GatewayError("validation", "Invalid input for field 'region': {} does not have enough properties");
-      }
-      const body = parseKeystoneBody(raw);
-      checkMatchingId(body, id); // before the lookup, as Keystone does: an id change is 400 even for an unknown region
-      findVisible(c.var.principal, id);
-      // the merge of extras starts from the row the transaction reads, not from the snapshot
-      const updated = await catalog.update(
-        id,
-        (current) => fromKeystoneUpdate(body, id, current),
-        actorOf(c.var.principal, "keystone"),
-        undefined,
-        precondition(c),
-      );
-      return c.json({ region: toKeystoneRegion(updated, deps.baseUrl(c.req.url)) }, 200, { ETag: etagOf(updated) });
-    },
-    DELETE: async (c) => {
-      requireAdmin(c.var.principal, "identity:delete_region");
-      const id = c.req.param("id") ?? "";
-      findVisible(c.var.principal, id);
-      await catalog.remove(id, actorOf(c.var.principal, "keystone"), undefined, precondition(c));
-      return c.body(null, 204);
-    },
+  regions.openapi(api.showRegion, (c) => {
+    const r = findVisible(c.var.principal, c.req.valid("param").id);
+    return regionAnswer(c, r, { region: toKeystoneRegion(r, deps.baseUrl(c.req.url)) });
   });
+  regions.openapi(api.putRegion, async (c) => {
+    requireAdmin(c.var.principal, "identity:create_region");
+    const { id } = c.req.valid("param");
+    const body = parseKeystoneBody(await readJson(c, keystoneBodyMessages));
+    if (body.id !== undefined && body.id !== id) {
+      throw new GatewayError("bad_request", `Conflicting region IDs specified: "${id}" != "${body.id}"`);
+    }
+    const created = await catalog.create(
+      fromKeystoneCreate({ ...body, id }, id, deps.newUid()),
+      actorOf(c.var.principal, "keystone"),
+      precondition(c),
+    );
+    return c.json({ region: toKeystoneRegion(created, deps.baseUrl(c.req.url)) }, 201, { ETag: etagOf(created) });
+  });
+  regions.openapi(api.patchRegion, async (c) => {
+    requireAdmin(c.var.principal, "identity:update_region");
+    const { id } = c.req.valid("param");
+    const raw = await readJson(c, keystoneBodyMessages);
+    if (isEmptyUpdate(raw)) {
+      throw new GatewayError("validation", "Invalid input for field 'region': {} does not have enough properties");
+    }
+    const body = parseKeystoneBody(raw);
+    checkMatchingId(body, id); // before the lookup, as Keystone does: an id change is 400 even for an unknown region
+    findVisible(c.var.principal, id);
+    // the merge of extras starts from the row the transaction reads, not from the snapshot
+    const updated = await catalog.update(
+      id,
+      (current) => fromKeystoneUpdate(body, id, current),
+      actorOf(c.var.principal, "keystone"),
+      undefined,
+      precondition(c),
+    );
+    return c.json({ region: toKeystoneRegion(updated, deps.baseUrl(c.req.url)) }, 200, { ETag: etagOf(updated) });
+  });
+  regions.openapi(api.deleteRegion, async (c) => {
+    requireAdmin(c.var.principal, "identity:delete_region");
+    const { id } = c.req.valid("param");
+    findVisible(c.var.principal, id);
+    await catalog.remove(id, actorOf(c.var.principal, "keystone"), undefined, precondition(c));
+    return c.body(null, 204);
+  });
+  refuseOtherMethods(regions);
 
+  router.route("/", regions);
   return router;
 }

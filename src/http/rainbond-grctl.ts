@@ -1,4 +1,5 @@
-import type { Context, Hono } from "hono";
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { parseGrctlReplaceIp } from "../adapters/rainbond-grctl.ts";
 import type { Catalog, WriteOptions } from "../catalog/service.ts";
 import { isGatewayError } from "../domain/errors.ts";
@@ -6,7 +7,7 @@ import { actorOf, type Principal } from "../domain/principal.ts";
 import type { Region } from "../domain/region.ts";
 import type { AuthVariables } from "./auth.ts";
 import { type BodyMessages, readJson } from "./body.ts";
-import { resource } from "./resource.ts";
+import { grctlReplaceIp } from "./rainbond-api.ts";
 
 export interface GrctlDeps {
   catalog: Catalog;
@@ -26,21 +27,19 @@ const unknown = { code: 404, msg: "region not found", msg_show: "数据中心不
  * it; here it needs write rights like every other write: it re-points the console at another
  * API address with other certificates, which a read-only credential must not be able to do.
  */
-export function registerGrctl(v1: Hono<{ Variables: AuthVariables }>, deps: GrctlDeps): void {
-  resource(v1, "/grctl/ip", {
-    POST: async (c) => {
-      const p = c.var.principal;
-      deps.requireWriter(p);
-      const { regionName, changes } = parseGrctlReplaceIp(await readJson(c, deps.bodyMessages));
-      const r = deps.find(p, regionName);
-      if (!r) return c.json(unknown, 404);
-      try {
-        await deps.catalog.update(r.name, changes, actorOf(p, "rainbond"), r.uid, deps.writeOptions(c));
-      } catch (e) {
-        if (isGatewayError(e) && e.code === "not_found") return c.json(unknown, 404);
-        throw e;
-      }
-      return c.json(replaced);
-    },
+export function registerGrctl(v1: OpenAPIHono<{ Variables: AuthVariables }>, deps: GrctlDeps): void {
+  v1.openapi(grctlReplaceIp, async (c) => {
+    const p = c.var.principal;
+    deps.requireWriter(p);
+    const { regionName, changes } = parseGrctlReplaceIp(await readJson(c, deps.bodyMessages));
+    const r = deps.find(p, regionName);
+    if (!r) return c.json(unknown, 404);
+    try {
+      await deps.catalog.update(r.name, changes, actorOf(p, "rainbond"), r.uid, deps.writeOptions(c));
+    } catch (e) {
+      if (isGatewayError(e) && e.code === "not_found") return c.json(unknown, 404);
+      throw e;
+    }
+    return c.json(replaced, 200);
   });
 }

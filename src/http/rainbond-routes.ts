@@ -1,4 +1,4 @@
-import { type Context, Hono } from "hono";
+import type { Context } from "hono";
 import {
   fromRainbondAdd,
   fromRainbondUpdate,
@@ -19,9 +19,10 @@ import { type AuthVariables, rainbondAuth } from "./auth.ts";
 import { readJson } from "./body.ts";
 import { cachedJson, etagOf } from "./cached-json.ts";
 import { regionAnswer, writePrecondition } from "./conditional.ts";
+import { createRouter, refuseOtherMethods } from "./openapi.ts";
+import * as api from "./rainbond-api.ts";
 import { rainbondJsonRefusal, rainbondMessages } from "./rainbond-errors.ts";
 import { registerGrctl } from "./rainbond-grctl.ts";
-import { resource } from "./resource.ts";
 
 export interface RainbondDeps {
   catalog: Catalog;
@@ -73,106 +74,100 @@ export function createRainbondRoutes(deps: RainbondDeps) {
   };
   const v2Missing = (message: string) => ({ msg: message });
 
-  const v1 = new Hono<{ Variables: AuthVariables }>({ strict: false });
+  const v1 = createRouter<{ Variables: AuthVariables }>();
   v1.use("*", rainbondAuth(deps.auth, "rainbond-v1"));
-  resource(v1, "/regions", {
-    GET: (c) => {
-      const p = c.var.principal;
-      return cachedJson(c, catalog, `v1:list|${visibilityKey(p)}`, () =>
-        catalog
-          .list()
-          .filter((r) => visibleV1(p, r))
-          .map((r) => toRainbondV1ListItem(r, view(p))),
-      );
-    },
-    POST: async (c) => {
-      const p = c.var.principal;
-      requireWriter(p);
-      let add = parseRainbondAdd(await readJson(c, bodyMessages));
-      if (p.enterpriseId !== null) {
-        // A caller bound to an enterprise adds regions to it (else it could not see them on v1),
-        // and to no other enterprise.
-        if (add.enterprise_id && add.enterprise_id !== p.enterpriseId) {
-          throw new GatewayError("forbidden", rainbondMessages.forbidden);
-        }
-        add = { ...add, enterprise_id: p.enterpriseId };
-      }
-      const created = await catalog.create(fromRainbondAdd(add, deps.newUid()), actorOf(p, "rainbond"), writeOptions(c));
-      return c.json(toRainbondV1Item(created, view(p)), 201);
-    },
+  v1.openapi(api.listV1, (c) => {
+    const p = c.var.principal;
+    return cachedJson(c, catalog, `v1:list|${visibilityKey(p)}`, () =>
+      catalog
+        .list()
+        .filter((r) => visibleV1(p, r))
+        .map((r) => toRainbondV1ListItem(r, view(p))),
+    );
   });
-  resource(v1, "/regions/:id", {
-    GET: (c) => {
-      const r = findV1(c.var.principal, c.req.param("id") ?? "");
-      if (!r) throw new GatewayError("not_found", "no found region");
-      return regionAnswer(c, r, toRainbondV1Detail(r, view(c.var.principal)));
-    },
+  v1.openapi(api.addV1, async (c) => {
+    const p = c.var.principal;
+    requireWriter(p);
+    let add = parseRainbondAdd(await readJson(c, bodyMessages));
+    if (p.enterpriseId !== null) {
+      // A caller bound to an enterprise adds regions to it (else it could not see them on v1),
+      // and to no other enterprise.
+      if (add.enterprise_id && add.enterprise_id !== p.enterpriseId) {
+        throw new GatewayError("forbidden", rainbondMessages.forbidden);
+      }
+      add = { ...add, enterprise_id: p.enterpriseId };
+    }
+    const created = await catalog.create(fromRainbondAdd(add, deps.newUid()), actorOf(p, "rainbond"), writeOptions(c));
+    return c.json(toRainbondV1Item(created, view(p)), 201);
+  });
+  v1.openapi(api.showV1, (c) => {
+    const r = findV1(c.var.principal, c.req.valid("param").id);
+    if (!r) throw new GatewayError("not_found", "no found region");
+    return regionAnswer(c, r, toRainbondV1Detail(r, view(c.var.principal)));
   });
   registerGrctl(v1, { catalog, bodyMessages, find: findV1, requireWriter, writeOptions });
+  refuseOtherMethods(v1);
 
-  const v2 = new Hono<{ Variables: AuthVariables }>({ strict: false });
+  const v2 = createRouter<{ Variables: AuthVariables }>();
   v2.use("*", rainbondAuth(deps.auth, "rainbond-v2"));
-  resource(v2, "/regions", {
-    GET: (c) => {
-      const p = c.var.principal;
-      // a repeated parameter counts by its last value, as Django's QueryDict.get
-      const last = (name: string) => c.req.queries(name)?.at(-1);
-      const q = { query: last("query"), current: last("current"), pageSize: last("pageSize") };
-      return cachedJson(c, catalog, `v2:list|${visibilityKey(p)}|${JSON.stringify(q)}`, () =>
-        toRainbondV2Page(
-          catalog.list().filter((r) => visibleV2(p, r)),
-          q,
-          view(p),
-        ),
-      );
-    },
-    POST: async (c) => {
-      requireWriter(c.var.principal);
-      const add = parseRainbondAdd(await readJson(c, bodyMessages));
-      const created = await catalog.create(
-        fromRainbondAdd(add, deps.newUid()),
-        actorOf(c.var.principal, "rainbond"),
-        writeOptions(c),
-      );
-      return c.json(toRainbondV2Item(created, view(c.var.principal)), 201, { ETag: etagOf(created) });
-    },
+  v2.openapi(api.listV2, (c) => {
+    const p = c.var.principal;
+    // a repeated parameter counts by its last value, as Django's QueryDict.get
+    const last = (name: string) => c.req.queries(name)?.at(-1);
+    const q = { query: last("query"), current: last("current"), pageSize: last("pageSize") };
+    return cachedJson(c, catalog, `v2:list|${visibilityKey(p)}|${JSON.stringify(q)}`, () =>
+      toRainbondV2Page(
+        catalog.list().filter((r) => visibleV2(p, r)),
+        q,
+        view(p),
+      ),
+    );
   });
-  resource(v2, "/regions/:id", {
-    GET: (c) => {
-      const r = findV2(c.var.principal, c.req.param("id") ?? "");
-      if (!r) return c.json(v2Missing(rainbondMessages.regionMissing), 404);
-      return regionAnswer(c, r, toRainbondV2Item(r, view(c.var.principal)));
-    },
-    PUT: async (c) => {
-      requireWriter(c.var.principal);
-      const changes = fromRainbondUpdate(parseRainbondUpdate(await readJson(c, bodyMessages)));
-      const r = findV2(c.var.principal, c.req.param("id") ?? "");
-      if (!r) return c.json(v2Missing(rainbondMessages.regionMissingOnWrite), 404);
-      try {
-        const updated = await catalog.update(r.name, changes, actorOf(c.var.principal, "rainbond"), r.uid, writeOptions(c));
-        return c.json(toRainbondV2Item(updated, view(c.var.principal)), 200, { ETag: etagOf(updated) });
-      } catch (e) {
-        if (isGatewayError(e) && e.code === "not_found") return c.json(v2Missing(rainbondMessages.regionMissingOnWrite), 404);
-        throw e;
-      }
-    },
-    DELETE: async (c) => {
-      requireWriter(c.var.principal);
-      const r = findV2(c.var.principal, c.req.param("id") ?? "");
-      if (!r) return c.json(v2Missing(rainbondMessages.regionMissingOnWrite), 404);
-      try {
-        await catalog.remove(r.name, actorOf(c.var.principal, "rainbond"), r.uid, writeOptions(c));
-      } catch (e) {
-        if (isGatewayError(e) && e.code === "not_found") return c.json(v2Missing(rainbondMessages.regionMissingOnWrite), 404);
-        throw e;
-      }
-      // The console answers with the deleted region.
-      return c.json(toRainbondV2Item(r, view(c.var.principal)));
-    },
+  v2.openapi(api.addV2, async (c) => {
+    requireWriter(c.var.principal);
+    const add = parseRainbondAdd(await readJson(c, bodyMessages));
+    const created = await catalog.create(
+      fromRainbondAdd(add, deps.newUid()),
+      actorOf(c.var.principal, "rainbond"),
+      writeOptions(c),
+    );
+    return c.json(toRainbondV2Item(created, view(c.var.principal)), 201, { ETag: etagOf(created) });
   });
+  v2.openapi(api.showV2, (c) => {
+    const r = findV2(c.var.principal, c.req.valid("param").id);
+    if (!r) return c.json(v2Missing(rainbondMessages.regionMissing), 404);
+    return regionAnswer(c, r, toRainbondV2Item(r, view(c.var.principal)));
+  });
+  v2.openapi(api.updateV2, async (c) => {
+    requireWriter(c.var.principal);
+    const changes = fromRainbondUpdate(parseRainbondUpdate(await readJson(c, bodyMessages)));
+    const r = findV2(c.var.principal, c.req.valid("param").id);
+    if (!r) return c.json(v2Missing(rainbondMessages.regionMissingOnWrite), 404);
+    try {
+      const updated = await catalog.update(r.name, changes, actorOf(c.var.principal, "rainbond"), r.uid, writeOptions(c));
+      return c.json(toRainbondV2Item(updated, view(c.var.principal)), 200, { ETag: etagOf(updated) });
+    } catch (e) {
+      if (isGatewayError(e) && e.code === "not_found") return c.json(v2Missing(rainbondMessages.regionMissingOnWrite), 404);
+      throw e;
+    }
+  });
+  v2.openapi(api.deleteV2, async (c) => {
+    requireWriter(c.var.principal);
+    const r = findV2(c.var.principal, c.req.valid("param").id);
+    if (!r) return c.json(v2Missing(rainbondMessages.regionMissingOnWrite), 404);
+    try {
+      await catalog.remove(r.name, actorOf(c.var.principal, "rainbond"), r.uid, writeOptions(c));
+    } catch (e) {
+      if (isGatewayError(e) && e.code === "not_found") return c.json(v2Missing(rainbondMessages.regionMissingOnWrite), 404);
+      throw e;
+    }
+    // The console answers with the deleted region.
+    return c.json(toRainbondV2Item(r, view(c.var.principal)), 200);
+  });
+  refuseOtherMethods(v2);
 
-  const router = new Hono({ strict: false });
-  router.route("/openapi/v1", v1);
-  router.route("/openapi/v2/manage", v2);
+  const router = createRouter();
+  router.route(api.rainbondMounts.v1, v1);
+  router.route(api.rainbondMounts.v2, v2);
   return router;
 }

@@ -18,6 +18,7 @@ import { renderKeystoneError } from "./keystone-errors.ts";
 import { createKeystoneRoutes } from "./keystone-routes.ts";
 import { createMetrics, type DialectLabel, type Metrics, type MetricsAccess, type MetricsDatabase } from "./metrics.ts";
 import { createRouter, refuseOtherMethods } from "./openapi.ts";
+import { createOpenApiRoutes } from "./openapi-document.ts";
 import { renderRainbondError } from "./rainbond-errors.ts";
 import { createRainbondRoutes } from "./rainbond-routes.ts";
 import { refusalOf } from "./refusal.ts";
@@ -212,6 +213,8 @@ export function createApp(deps: AppDeps) {
   app.route("/", createAdminRoutes({ catalog: deps.catalog, auth: deps.auth, secretBox: deps.secretBox }));
   app.route("/", createKeystoneRoutes({ catalog: deps.catalog, auth: deps.auth, newUid, baseUrl }));
   app.route("/", createAdminMigrationRoutes({ catalog: deps.catalog, auth: deps.auth, newUid, baseUrl }));
+  // last: the document describes every route registered above (and its own)
+  app.route("/", createOpenApiRoutes(app, { version: deps.version ?? "dev" }));
 
   const renderError = (error: unknown, c: Context) => {
     const rendered =

@@ -11,6 +11,7 @@ import * as gatewayApi from "./admin-api.ts";
 import { createAdminMigrationRoutes, isImportPath } from "./admin-migration-routes.ts";
 import { createAdminRoutes } from "./admin-routes.ts";
 import { limitBody } from "./body.ts";
+import { createDocsRoutes } from "./docs-page.ts";
 import { asGet, sentMethod } from "./head.ts";
 import { createKeystoneAuthRoutes } from "./keystone-auth-routes.ts";
 import { createKeystoneAuthInfoRoutes } from "./keystone-catalog.ts";
@@ -214,6 +215,7 @@ export function createApp(deps: AppDeps) {
   app.route("/", createKeystoneRoutes({ catalog: deps.catalog, auth: deps.auth, newUid, baseUrl }));
   app.route("/", createAdminMigrationRoutes({ catalog: deps.catalog, auth: deps.auth, newUid, baseUrl }));
   // last: the document describes every route registered above (and its own)
+  app.route("/", createDocsRoutes());
   app.route("/", createOpenApiRoutes(app, { version: deps.version ?? "dev" }));
 
   const renderError = (error: unknown, c: Context) => {

@@ -44,7 +44,9 @@ A write through either dialect is seen at once through the other. Every region a
 export function createOpenApiRoutes(app: OpenAPIHono<any, any, any>, options: { version: string }) {
   const registry = app.openAPIRegistry;
   // a clone: a zod schema built before @hono/zod-openapi was loaded (the adapters' ones may be) lacks `.openapi`
-  for (const [name, schema] of Object.entries(requestBodies)) registry.register(name, schema.clone());
+  for (const [name, { schema, example }] of Object.entries(requestBodies)) {
+    registry.register(name, example === undefined ? schema.clone() : schema.clone().openapi({ example }));
+  }
   for (const [name, scheme] of Object.entries(securitySchemes)) registry.registerComponent("securitySchemes", name, scheme);
 
   let document: ReturnType<typeof app.getOpenAPI31Document> | undefined;

@@ -10,14 +10,34 @@ import { keystoneAuthBody, keystoneRegionBody } from "./keystone-schemas.ts";
  * parses by hand (Keystone regions, import documents), the shape it accepts. They are described,
  * not validated by the router: every dialect keeps its own messages and error bodies.
  */
+const region = {
+  region_name: "cn-east-1",
+  region_alias: "华东一区",
+  url: "https://region.goodrain.me:8443",
+  wsurl: "wss://region.goodrain.me:6060",
+  httpdomain: "apps.goodrain.me",
+  tcpdomain: "47.92.1.2",
+  scope: "private",
+  desc: "Shanghai",
+};
+
 export const requestBodies = {
-  RainbondRegionAdd: rainbondAddSchema,
-  RainbondRegionUpdate: rainbondUpdateSchema,
-  GrctlReplaceIp: grctlReplaceIpSchema,
-  KeystoneRegionBody: keystoneRegionBody,
-  KeystoneAuthBody: keystoneAuthBody,
-  CreateCredential: createCredentialSchema,
-  MigrationDocument: migrationDocument,
+  RainbondRegionAdd: { schema: rainbondAddSchema, example: region },
+  RainbondRegionUpdate: {
+    schema: rainbondUpdateSchema,
+    example: { ...Object.fromEntries(Object.entries(region).filter(([k]) => k !== "region_name")), status: "1" },
+  },
+  GrctlReplaceIp: {
+    schema: grctlReplaceIpSchema,
+    example: { region_name: "cn-east-1", url: "https://10.0.0.9:8443", ws_url: "wss://10.0.0.9:6060", tcp_domain: "10.0.0.9" },
+  },
+  KeystoneRegionBody: { schema: keystoneRegionBody, example: undefined },
+  KeystoneAuthBody: { schema: keystoneAuthBody, example: undefined },
+  CreateCredential: {
+    schema: createCredentialSchema,
+    example: { type: "token", role: "reader", name: "console", private_regions: ["cn-east-1"] },
+  },
+  MigrationDocument: { schema: migrationDocument, example: [region] },
 };
 
 export function jsonBody(schema: keyof typeof requestBodies, description: string) {

@@ -1,0 +1,104 @@
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { type Browser, chromium } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RunningGateway, startGateway, stopGateway } from "./support/process.ts";
+
+// Debian's chromium; .ci/run installs it when missing
+const chromiumPath = "/usr/bin/chromium";
+const hasChromium = existsSync(chromiumPath);
+const flags = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
+const local = new Set(["127.0.0.1", "localhost", "[::1]"]);
+
+// The docs page as an operator opens it: a real gateway process, a real browser, no internet.
+describe("GET /docs (real process, headless Chromium, every non-local request blocked)", () => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), "rg-docs-"));
+  const shots = mkdtempSync(path.join(tmpdir(), "rg-docs-shot-"));
+  let gw: RunningGateway;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    gw = await startGateway({ DATA_DIR: dataDir });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    if (gw) await stopGateway(gw);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("serves the document and the page's assets itself, without a token", async () => {
+    const doc = await fetch(`${gw.url}/openapi.json`);
+    expect(doc.status).toBe(200);
+    expect(((await doc.json()) as { openapi: string }).openapi).toBe("3.1.0");
+    const page = await fetch(`${gw.url}/docs`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("Content-Type")).toMatch(/^text\/html/);
+    const html = await page.text();
+    // every script and stylesheet is the gateway's own
+    const sources = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
+    expect(sources.length).toBeGreaterThan(0);
+    for (const src of sources) expect(src).toMatch(/^\/docs\//);
+    const bundle = await fetch(`${gw.url}/docs/swagger-ui-bundle.js`);
+    expect(bundle.status).toBe(200);
+    expect(bundle.headers.get("Content-Type")).toMatch(/^application\/javascript/);
+    expect((await bundle.arrayBuffer()).byteLength).toBeGreaterThan(100_000);
+    expect((await fetch(`${gw.url}/docs/package.json`)).status).toBe(404);
+    expect((await fetch(`${gw.url}/docs/..%2Fpackage.json`)).status).toBe(404);
+  });
+
+  it.skipIf(!hasChromium)(
+    `shows the Keystone and Rainbond region operations with examples, offline${hasChromium ? "" : ` (skipped: no ${chromiumPath}; .ci/run installs the chromium package)`}`,
+    async () => {
+      browser = await chromium.launch({ executablePath: chromiumPath, args: flags });
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      const attempted: string[] = [];
+      await context.route("**/*", (route) => {
+        const url = new URL(route.request().url());
+        if (local.has(url.hostname)) return route.continue();
+        attempted.push(url.href);
+        return route.abort("blockedbyclient");
+      });
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on("pageerror", (e) => errors.push(e.message));
+
+      await page.goto(`${gw.url}/docs`, { waitUntil: "load" });
+      const op = (method: string, p: string) => page.locator(`.opblock-${method} .opblock-summary-path[data-path="${p}"]`);
+      for (const [method, p] of [
+        ["get", "/v3/regions"],
+        ["post", "/v3/regions"],
+        ["patch", "/v3/regions/{id}"],
+        ["get", "/openapi/v1/regions"],
+        ["get", "/openapi/v2/manage/regions"],
+        ["put", "/openapi/v2/manage/regions/{id}"],
+      ] as const) {
+        await expect.poll(() => op(method, p).count(), { timeout: 30_000 }).toBeGreaterThan(0);
+      }
+      // open one operation of each dialect: its example answer is shown
+      await op("get", "/v3/regions/{id}").first().click();
+      await op("get", "/openapi/v2/manage/regions/{id}").first().click();
+      const examples = page.locator(".opblock.is-open .microlight");
+      await expect.poll(() => examples.count(), { timeout: 30_000 }).toBeGreaterThan(1);
+      const shown = (await examples.allInnerTexts()).join("\n");
+      expect(shown).toContain('"locales"'); // Keystone's region
+      expect(shown).toContain('"region_alias"'); // Rainbond's region
+      const shot = path.join(shots, "docs.png");
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await page.screenshot({ path: shot, fullPage: false });
+      expect(statSync(shot).size).toBeGreaterThan(10_000);
+      console.log(`docs page screenshot: ${shot}`);
+
+      expect(attempted).toEqual([]);
+      expect(errors).toEqual([]);
+    },
+    120_000,
+  );
+});

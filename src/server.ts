@@ -78,6 +78,7 @@ export async function runServe(): Promise<void> {
     logger,
     metrics,
     metricsAccess: config.metrics,
+    version: packageVersion(),
   });
   // counts requests until their handler has finished, even if the client went away meanwhile
   let inFlight = 0;

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { type Browser, chromium } from "playwright-core";
@@ -37,7 +37,11 @@ describe("GET /docs (real process, headless Chromium, every non-local request bl
   it("serves the document and the page's assets itself, without a token", async () => {
     const doc = await fetch(`${gw.url}/openapi.json`);
     expect(doc.status).toBe(200);
-    expect(((await doc.json()) as { openapi: string }).openapi).toBe("3.1.0");
+    const { openapi, info } = (await doc.json()) as { openapi: string; info: { version: string } };
+    expect(openapi).toBe("3.1.0");
+    // the package's version, as --version prints it
+    const pkg = JSON.parse(readFileSync(path.join(import.meta.dirname, "..", "package.json"), "utf8")) as { version: string };
+    expect(info.version).toBe(pkg.version);
     const page = await fetch(`${gw.url}/docs`);
     expect(page.status).toBe(200);
     expect(page.headers.get("Content-Type")).toMatch(/^text\/html/);

@@ -1,5 +1,11 @@
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
+import type { Principal } from "../../src/domain/principal.ts";
+import type { AuthVariables } from "../../src/http/auth.ts";
+import { createRouter } from "../../src/http/openapi.ts";
+import { updateV2 } from "../../src/http/rainbond-api.ts";
 import { backends } from "../support/backends.ts";
 import { adminToken, clients, createCredential, openTestApp, type TestApp } from "../support/test-app.ts";
 import { addBody, putBody } from "./rainbond-support.ts";
@@ -226,5 +232,39 @@ describe("GET /openapi.json", () => {
     await conforms("POST", "/admin/v1/import", await ks("POST", "/admin/v1/import?format=rainbond", records), 422);
     await conforms("GET", "/admin/v1/credentials", await ks("GET", "/admin/v1/credentials", undefined, null), 401);
     await conforms("GET", "/openapi.json", await ks("GET", "/openapi.json", undefined, null), 200);
+  });
+});
+
+describe("typed handlers", () => {
+  it("a handler's principal, path parameters and answers are typed by its route (npm run typecheck fails otherwise)", async () => {
+    const router = createRouter<{ Variables: AuthVariables }>();
+    router.use("*", async (c, next) => {
+      c.set("principal", { id: "p", name: "p", role: "reader", privateRegions: [], enterpriseId: null });
+      await next();
+    });
+    router.openapi(updateV2, (c) => {
+      expectTypeOf(c.var.principal).toEqualTypeOf<Principal>();
+      expectTypeOf(c.req.valid("param").id).toEqualTypeOf<string>();
+      // @ts-expect-error a Principal has no such field
+      const n: number = c.var.principal.thisDoesNotExist;
+      expect(n).toBeUndefined();
+      return c.json({ msg: c.req.valid("param").id }, 404);
+    });
+    // @ts-expect-error 418 is not an answer the route documents
+    createRouter().openapi(updateV2, (c) => c.json({ msg: "no" }, 418));
+    // @ts-expect-error nor is a 200 that is not a region
+    createRouter().openapi(updateV2, (c) => c.json({ msg: "no" }, 200));
+    const res = await router.request("/regions/abc", { method: "PUT" });
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ msg: "abc" });
+  });
+
+  it('no handler in src/http is typed Handler<any>, no path parameter read as `?? ""`', () => {
+    const dir = path.join(import.meta.dirname, "..", "..", "src", "http");
+    for (const file of readdirSync(dir)) {
+      const text = readFileSync(path.join(dir, file), "utf8");
+      expect(text, file).not.toMatch(/Handler<any>/);
+      expect(text, file).not.toMatch(/req\.param\([^)]*\) \?\? ""/);
+    }
   });
 });

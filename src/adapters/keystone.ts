@@ -1,12 +1,15 @@
 import { GatewayError } from "../domain/errors.ts";
 import {
   defaultLocale,
+  isStorableText,
   nameProblemMessages,
   nameProblems,
   newRegionInput,
   type Region,
   type RegionChanges,
   type RegionInput,
+  storageProblem,
+  unstorableMessage,
 } from "../domain/region.ts";
 
 /**
@@ -131,6 +134,7 @@ export function parseKeystoneBody(body: unknown): KeystoneRegionBody {
         if (value !== null && typeof value !== "string")
           throw invalid("description", repr(value), "is not of type 'string', 'null'");
         if (typeof value === "string" && [...value].length > 255) throw invalid("description", repr(value), "is too long");
+        if (typeof value === "string" && !isStorableText(value)) throw invalid("description", repr(value), unstorableMessage);
         out.description = value ?? "";
         break;
       case "parent_region_id":
@@ -154,14 +158,19 @@ export function parseKeystoneBody(body: unknown): KeystoneRegionBody {
         // a locale's name becomes the region's display name (alias): the same 255 limit
         for (const [locale, name] of Object.entries(value as Record<string, string>)) {
           if ([...name].length > 255) throw invalid(`locales/${locale}`, repr(name), "is too long");
+          if (!isStorableText(locale) || !isStorableText(name)) throw invalid(`locales/${locale}`, repr(name), unstorableMessage);
         }
         out.locales = value as Record<string, string>;
         break;
       case "links":
         break; // read-only, as in Keystone's responses
-      default:
+      default: {
+        // the canonical rules for what PostgreSQL holds, under the property's own name
+        const problem = isStorableText(key) ? storageProblem(value, 1) : unstorableMessage;
+        if (problem) throw invalid(key, repr(value), problem);
         // defineProperty, not assignment: a key named "__proto__" is data, not the object's prototype
         Object.defineProperty(out.extra, key, { value, enumerable: true, writable: true, configurable: true });
+      }
     }
   }
   return out;

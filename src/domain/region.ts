@@ -59,9 +59,12 @@ export const regionNameSchema = z
 const text = () => z.string().refine((v) => !unstorable.test(v), unstorableMessage);
 const maxExtraDepth = 32;
 
-/** What is wrong with a JSON value for storage, or null: depth, NUL, lone surrogates (iterative). */
-function storageProblem(root: unknown): string | null {
-  const stack: Array<[unknown, number]> = [[root, 0]];
+/**
+ * What is wrong with a JSON value for storage, or null: depth, NUL, lone surrogates (iterative).
+ * `depth` is the value's own level in a region's `extra` (0: `extra` itself).
+ */
+export function storageProblem(root: unknown, depth = 0): string | null {
+  const stack: Array<[unknown, number]> = [[root, depth]];
   while (stack.length > 0) {
     const [v, depth] = stack.pop() as [unknown, number];
     if (typeof v === "string") {

@@ -278,6 +278,34 @@ for (const backend of backends) {
         },
       );
 
+      const nested = (levels: number): unknown => (levels === 0 ? "leaf" : { k: nested(levels - 1) });
+      it.each<[string, Record<string, unknown>, string, string]>([
+        [
+          "a description",
+          { description: "a\u0000" },
+          "description",
+          "must not contain the NUL character or a lone UTF-16 surrogate",
+        ],
+        ["a locale's name", { locales: { "zh-cn": "a\ud800" } }, "locales/zh-cn", "must not contain the NUL character"],
+        ["a locale", { locales: { "zh\u0000": "x" } }, "locales/zh\u0000", "must not contain the NUL character"],
+        ["an extra property", { foo: ["a\u0000"] }, "foo", "must not contain the NUL character"],
+        ["an extra property's name", { "f\ud800": 1 }, "f\ud800", "must not contain the NUL character"],
+        ["an extra property nested over 32 levels", { foo: nested(40) }, "foo", "must not be nested more than 32 levels deep"],
+      ])(
+        "a value PostgreSQL cannot hold in %s: 400 naming the Keystone field (never a canonical one)",
+        async (_, props, field, problem) => {
+          for (const [method, path, region] of <[string, string, Record<string, unknown>][]>[
+            ["POST", "/v3/regions", { id: "bad-8", ...props }],
+            ["PATCH", "/v3/regions/cn-north-1", props],
+          ]) {
+            const message = await keystoneError(await c.keystone(method, path, { region }), 400, "Bad Request");
+            expect(message.startsWith(`Invalid input for field '${field}': `)).toBe(true);
+            expect(message).toContain(problem);
+          }
+          expect((await c.keystone("GET", "/v3/regions/bad-8")).status).toBe(404);
+        },
+      );
+
       it("POST of an existing id: 409 with Keystone's exact body (capture 25), duplicate checked before the parent", async () => {
         const res = await c.keystone("POST", "/v3/regions", {
           region: { id: "cn-north-1", description: "dup", parent_region_id: "nope" },

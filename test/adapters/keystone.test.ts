@@ -9,6 +9,8 @@ import {
   fromKeystoneUpdate,
   isEmptyUpdate,
   type KeystoneRegion,
+  keystoneFields,
+  keystoneKeys,
   parseKeystoneBody,
   regionUrl,
   toKeystoneList,
@@ -50,6 +52,18 @@ function thrown(fn: () => unknown): GatewayError {
 }
 
 const applyChanges = (r: Region, ch: RegionChanges): Region => ({ ...r, ...ch });
+
+describe("the field table", () => {
+  it("each Keystone key carries its own canonical field; every other property is an extra", () => {
+    const carried = keystoneKeys.map((k) => keystoneFields[k]);
+    expect(new Set(carried).size).toBe(keystoneKeys.length);
+    expect(Object.keys(toKeystoneRegion(region("r", { extra: { id: "hidden", links: 1, own: 2 } }), ""))).toEqual([
+      "own",
+      ...keystoneKeys,
+      "links",
+    ]);
+  });
+});
 
 describe("toKeystoneRegion", () => {
   it("renders every Keystone key plus Huawei's type and locales, and nothing else", () => {

@@ -6,6 +6,8 @@ import {
   fromRainbondUpdate,
   parseRainbondAdd,
   parseRainbondUpdate,
+  rainbondAddSchema,
+  rainbondUpdateSchema,
   statusFromRainbond,
   statusToRainbond,
   toRainbondV1Detail,
@@ -15,8 +17,16 @@ import {
   toRainbondV2ListItem,
   toRainbondV2Page,
 } from "../../src/adapters/rainbond.ts";
+import { rainbondFields, rainbondKeyOf, rainbondKeys } from "../../src/adapters/rainbond-fields.ts";
 import { GatewayError } from "../../src/domain/errors.ts";
-import { checkRegionInput, nameProblems, type Region, type RegionInput, type RegionStatus } from "../../src/domain/region.ts";
+import {
+  checkRegionInput,
+  nameProblems,
+  type Region,
+  type RegionInput,
+  type RegionStatus,
+  regionInputFields,
+} from "../../src/domain/region.ts";
 
 // ---------------------------------------------------------------------------------------------
 // fixtures
@@ -108,6 +118,21 @@ function urlOfLength(n: number, scheme = "https"): string {
 }
 
 // ---------------------------------------------------------------------------------------------
+
+describe("the field table", () => {
+  it("each Rainbond key carries its own canonical field; Rainbond cannot say locales, parent nor extras", () => {
+    const carried = rainbondKeys.map((k) => rainbondFields[k].field);
+    expect(new Set(carried).size).toBe(rainbondKeys.length);
+    expect(regionInputFields.filter((f) => !carried.includes(f as never))).toEqual(["locales", "parentName", "extra"]);
+    for (const k of rainbondKeys) expect(rainbondKeyOf[rainbondFields[k].field]).toBe(k);
+  });
+  it("the body schemas are the table's keys, in its order (the order of DRF's err keys)", () => {
+    expect(Object.keys(rainbondAddSchema.shape)).toEqual(rainbondKeys);
+    expect(Object.keys(rainbondUpdateSchema.shape)).toEqual(
+      rainbondKeys.filter((k) => !["region_id", "region_name", "enterprise_id"].includes(k)),
+    );
+  });
+});
 
 describe("status: wire ⇄ canonical", () => {
   const table: [RegionStatus, string][] = [

@@ -1,5 +1,5 @@
 import { eq, sql } from "drizzle-orm";
-import type { Region, RegionChanges, RegionInput } from "../domain/region.ts";
+import { type Region, type RegionChanges, type RegionInput, secretFields } from "../domain/region.ts";
 import type { SecretBox } from "../domain/secret-box.ts";
 import type { Db } from "./client.ts";
 import { notifyChannel } from "./client.ts";
@@ -9,8 +9,9 @@ import { catalogState, type RegionRow, regions } from "./schema.ts";
 export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 
 /**
- * Canonical region ⇄ row. The one place where stored values differ from canonical ones:
- * the secrets (client key, region token) are sealed with AES-256-GCM.
+ * Canonical region ⇄ row. The one place where stored values differ from canonical ones: the
+ * secrets (the domain's `secretFields`: client key, region token) are sealed with AES-256-GCM,
+ * and timestamps read back as ISO 8601.
  */
 export interface RegionCodec {
   toRow<T extends RegionChanges>(values: T): T;
@@ -24,20 +25,15 @@ export function createRegionCodec(box: SecretBox): RegionCodec {
   const open = (v: string | null) => (v === null ? null : box.open(v));
   return {
     toRow(values) {
-      const row = { ...values };
-      if ("clientKey" in row) row.clientKey = seal(row.clientKey);
-      if ("regionToken" in row) row.regionToken = seal(row.regionToken);
-      return row;
+      const row: RegionChanges = { ...values };
+      for (const f of secretFields) if (f in row) row[f] = seal(row[f]);
+      return row as typeof values;
     },
     fromRow(row) {
       // a row is a Region field for field (checked at compile time in schema.ts)
-      return {
-        ...row,
-        clientKey: open(row.clientKey),
-        regionToken: open(row.regionToken),
-        createdAt: iso(row.createdAt),
-        updatedAt: iso(row.updatedAt),
-      };
+      const region: Region = { ...row, createdAt: iso(row.createdAt), updatedAt: iso(row.updatedAt) };
+      for (const f of secretFields) region[f] = open(row[f]);
+      return region;
     },
   };
 }

@@ -92,7 +92,8 @@ describe("region-gateway serve logs (real process, embedded database)", () => {
     child.stderr.on("data", (d) => {
       out += d;
     });
-    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+    // "close": the process has exited and everything it wrote has been read
+    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
     try {
       while (!/region-gateway listening/.test(out) && child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
       const res = await fetch(`http://127.0.0.1:${port}/healthz`);

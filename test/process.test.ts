@@ -93,6 +93,7 @@ describe("region-gateway serve (real process, embedded database)", () => {
     expect(answered.status).toBe(201);
     expect(JSON.parse(answered.body).region.id).toBe("in-flight");
     expect(await running.exited).toBe(0);
+    await running.closed; // its last lines read from the pipe
     expect(running.output()).toContain('"msg":"stopped"');
     // never log secrets: the token appears only in the one-time banner of the first start
     expect(running.output().split(token).length - 1).toBe(1);

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from "vitest";
 import { type BackendGateway, gatewayBackends, startBackendGateway } from "./gateways.ts";
 import { type CliResult, call, createCredential, createKeystoneRegion, run } from "./support.ts";
 
@@ -228,13 +228,19 @@ for (const backend of gatewayBackends) {
           expect(wrongPassword.stderr).toContain("(HTTP 401)");
           expect(wrongPassword.stdout).toBe("");
 
-          // the CLI really went through the token endpoint (the request log has method, path, status)
-          const tokenRequests = gw
-            .output()
-            .split("\n")
-            .filter((l) => l.includes('"path":"/v3/auth/tokens"') && l.includes('"method":"POST"'));
-          expect(tokenRequests.filter((l) => l.includes('"status":201')).length).toBeGreaterThanOrEqual(2);
-          expect(tokenRequests.filter((l) => l.includes('"status":401')).length).toBeGreaterThanOrEqual(1);
+          // the CLI really went through the token endpoint (the request log has method, path, status;
+          // the gateway logs a request once it has answered it, so a line may come in after the answer)
+          await vi.waitFor(
+            () => {
+              const tokenRequests = gw
+                .output()
+                .split("\n")
+                .filter((l) => l.includes('"path":"/v3/auth/tokens"') && l.includes('"method":"POST"'));
+              expect(tokenRequests.filter((l) => l.includes('"status":201')).length).toBeGreaterThanOrEqual(2);
+              expect(tokenRequests.filter((l) => l.includes('"status":401')).length).toBeGreaterThanOrEqual(1);
+            },
+            { timeout: 10_000 },
+          );
         });
       });
     },

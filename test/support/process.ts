@@ -7,7 +7,10 @@ export interface RunningGateway {
   child: ChildProcess;
   url: string;
   output: () => string;
+  /** the exit code, once the process has exited (its last output may still be in the pipes) */
   exited: Promise<number | null>;
+  /** once its stdout and stderr are closed too: output() then has everything it wrote */
+  closed: Promise<void>;
 }
 
 /** Starts `region-gateway serve` as a real process on a free port and waits until it listens. */
@@ -24,6 +27,7 @@ export async function startGateway(env: Record<string, string>, timeoutMs = 60_0
     out += d;
   });
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  const closed = new Promise<void>((resolve) => child.on("close", () => resolve()));
   const port = await new Promise<number>((resolve, reject) => {
     // a gateway that did not start in time is not left behind
     const timer = setTimeout(() => {
@@ -43,10 +47,13 @@ export async function startGateway(env: Record<string, string>, timeoutMs = 60_0
       reject(new Error(`gateway exited with ${code}:\n${out}`));
     });
   });
-  return { child, url: `http://127.0.0.1:${port}`, output: () => out, exited };
+  return { child, url: `http://127.0.0.1:${port}`, output: () => out, exited, closed };
 }
 
+/** SIGTERM; resolves to the exit code once the process has exited and its output has all been read. */
 export async function stopGateway(g: RunningGateway): Promise<number | null> {
   if (g.child.exitCode === null) g.child.kill("SIGTERM");
-  return g.exited;
+  const code = await g.exited;
+  await g.closed;
+  return code;
 }

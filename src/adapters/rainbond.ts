@@ -66,45 +66,57 @@ function viewOf<K extends RainbondKey>(keys: readonly K[]) {
   };
 }
 
-/** RegionInfoSerializer (v1): the answer to v1 POST. Every key of the table. */
-export const toRainbondV1Item = viewOf(rainbondKeys);
+/** Each console serializer the gateway answers with: its keys, in its own order. */
+export const rainbondViewKeys = {
+  /** RegionInfoSerializer (v1): every key of the table */
+  v1Item: rainbondKeys,
+  /** v2_RegionInfoSerializer: v1's without enterprise_id */
+  v2Item: keysWithout(rainbondKeys, "enterprise_id"),
+  /** RegionInfoResp (the documented fields) */
+  v1ListItem: [
+    "region_id",
+    "region_name",
+    "region_alias",
+    "url",
+    "wsurl",
+    "httpdomain",
+    "tcpdomain",
+    "status",
+    "desc",
+    "scope",
+    "ssl_ca_cert",
+    "cert_file",
+    "key_file",
+  ] as const,
+  /** RegionInfoRSerializer, region_id added (the console omits it) */
+  v1Detail: [
+    "region_id",
+    "region_name",
+    "region_alias",
+    "url",
+    "wsurl",
+    "httpdomain",
+    "tcpdomain",
+    "scope",
+    "ssl_ca_cert",
+    "cert_file",
+    "key_file",
+    "desc",
+    "status",
+  ] as const,
+};
 
-/** v2_RegionInfoSerializer: v2 show, and the answer to v2 POST / PUT / DELETE (v1's without enterprise_id). */
-export const toRainbondV2Item = viewOf(keysWithout(rainbondKeys, "enterprise_id"));
+/** The answer to v1 POST. */
+export const toRainbondV1Item = viewOf(rainbondViewKeys.v1Item);
 
-/** RegionInfoResp: one entry of `GET /openapi/v1/regions` (the documented fields, in its order). */
-export const toRainbondV1ListItem = viewOf([
-  "region_id",
-  "region_name",
-  "region_alias",
-  "url",
-  "wsurl",
-  "httpdomain",
-  "tcpdomain",
-  "status",
-  "desc",
-  "scope",
-  "ssl_ca_cert",
-  "cert_file",
-  "key_file",
-] as const);
+/** v2 show, and the answer to v2 POST / PUT / DELETE. */
+export const toRainbondV2Item = viewOf(rainbondViewKeys.v2Item);
 
-/** RegionInfoRSerializer: `GET /openapi/v1/regions/{id}`, in its order; region_id added (the console omits it). */
-export const toRainbondV1Detail = viewOf([
-  "region_id",
-  "region_name",
-  "region_alias",
-  "url",
-  "wsurl",
-  "httpdomain",
-  "tcpdomain",
-  "scope",
-  "ssl_ca_cert",
-  "cert_file",
-  "key_file",
-  "desc",
-  "status",
-] as const);
+/** One entry of `GET /openapi/v1/regions`. */
+export const toRainbondV1ListItem = viewOf(rainbondViewKeys.v1ListItem);
+
+/** `GET /openapi/v1/regions/{id}`. */
+export const toRainbondV1Detail = viewOf(rainbondViewKeys.v1Detail);
 
 /** An entry of the v2 list: the v2 item plus the list serializer's enterprise_id and region_type. */
 export function toRainbondV2ListItem(r: Region, o: RainbondViewOptions) {

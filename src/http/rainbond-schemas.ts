@@ -1,4 +1,6 @@
 import { z } from "@hono/zod-openapi";
+import { rainbondViewKeys } from "../adapters/rainbond.ts";
+import type { RainbondKey } from "../adapters/rainbond-fields.ts";
 
 /**
  * The Rainbond console's region views (adapters/rainbond.ts serialisers), for the OpenAPI document.
@@ -21,6 +23,7 @@ const example = {
 const text = (e: string, description?: string) => z.string().openapi({ example: e, ...(description ? { description } : {}) });
 const pem = (description: string) => z.string().nullable().openapi({ description });
 
+/** The OpenAPI schema of each key of the field table (adapters/rainbond-fields.ts). */
 const fields = {
   region_id: text(example.region_id, "The region's id (32 hex when the gateway generated it)"),
   region_name: text(example.region_name, "The region's name: Keystone's region `id`"),
@@ -39,80 +42,36 @@ const fields = {
     .openapi({ enum: ["0", "1", "2", "3"], example: "1", description: "0 editing, 1 enabled, 2 disabled, 3 maintenance" }),
   desc: text("", "Description"),
   enterprise_id: z.string().nullable().openapi({ description: "The enterprise the region belongs to (null: every enterprise)" }),
-};
-const f = fields;
+} satisfies Record<RainbondKey, z.ZodType>;
 
-const v2Shape = {
-  region_id: f.region_id,
-  region_name: f.region_name,
-  region_alias: f.region_alias,
-  url: f.url,
-  token: f.token,
-  wsurl: f.wsurl,
-  httpdomain: f.httpdomain,
-  tcpdomain: f.tcpdomain,
-  scope: f.scope,
-  ssl_ca_cert: f.ssl_ca_cert,
-  cert_file: f.cert_file,
-  key_file: f.key_file,
-  status: f.status,
-  desc: f.desc,
-};
+/** A view's shape: its keys, in the adapter's order (rainbondViewKeys). */
+const shapeOf = <K extends RainbondKey>(keys: readonly K[]) =>
+  Object.fromEntries(keys.map((k) => [k, fields[k]])) as { [P in K]: (typeof fields)[P] };
 
-// every view is written out whole: an `extend` of a named schema would be an allOf, which
-// cannot say "no other property"
-export const rainbondV2Region = z.strictObject(v2Shape).openapi("RainbondV2Region", {
+// every view is a whole object: an `extend` of a named schema would be an allOf, which cannot
+// say "no other property"
+export const rainbondV2Region = z.strictObject(shapeOf(rainbondViewKeys.v2Item)).openapi("RainbondV2Region", {
   description: "v2_RegionInfoSerializer: one region on v2, and the answer to v2 POST, PUT and DELETE.",
   example: { ...example, token: null, ssl_ca_cert: null, cert_file: null, key_file: null },
 });
 
 export const rainbondV1Region = z
-  .strictObject({ ...v2Shape, enterprise_id: f.enterprise_id })
+  .strictObject(shapeOf(rainbondViewKeys.v1Item))
   .openapi("RainbondV1Region", { description: "RegionInfoSerializer: the answer to v1 POST." });
 
 export const rainbondV1ListItem = z
-  .strictObject({
-    region_id: f.region_id,
-    region_name: f.region_name,
-    region_alias: f.region_alias,
-    url: f.url,
-    wsurl: f.wsurl,
-    httpdomain: f.httpdomain,
-    tcpdomain: f.tcpdomain,
-    status: f.status,
-    desc: f.desc,
-    scope: f.scope,
-    ssl_ca_cert: f.ssl_ca_cert,
-    cert_file: f.cert_file,
-    key_file: f.key_file,
-  })
+  .strictObject(shapeOf(rainbondViewKeys.v1ListItem))
   .openapi("RainbondV1ListItem", { description: "RegionInfoResp: one entry of the v1 list." });
 
 export const rainbondV1Detail = z
-  .strictObject({
-    region_id: f.region_id,
-    region_name: f.region_name,
-    region_alias: f.region_alias,
-    url: f.url,
-    wsurl: f.wsurl,
-    httpdomain: f.httpdomain,
-    tcpdomain: f.tcpdomain,
-    scope: f.scope,
-    ssl_ca_cert: f.ssl_ca_cert,
-    cert_file: f.cert_file,
-    key_file: f.key_file,
-    desc: f.desc,
-    status: f.status,
-  })
+  .strictObject(shapeOf(rainbondViewKeys.v1Detail))
   .openapi("RainbondV1Detail", { description: "RegionInfoRSerializer: one region on v1 (region_id added)." });
 
 export const rainbondV2Page = z
   .strictObject({
     total: z.number().int().openapi({ description: "Regions matching `query`, all pages" }),
     data: z.array(
-      z
-        .strictObject({ ...v2Shape, enterprise_id: f.enterprise_id, region_type: z.array(z.string()) })
-        .openapi("RainbondV2ListItem"),
+      z.strictObject({ ...shapeOf(rainbondViewKeys.v1Item), region_type: z.array(z.string()) }).openapi("RainbondV2ListItem"),
     ),
   })
   .openapi("RainbondV2Page", { description: "One page of the v2 list." });

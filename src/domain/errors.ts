@@ -1,8 +1,11 @@
 import type { CertificateProblem } from "./certificates.ts";
 
 /**
- * Transport-neutral errors. Each dialect renders them in its own body shape
- * (see http/rainbond-errors.ts and http/keystone-errors.ts).
+ * Transport-neutral errors: one class (`GatewayError`), one closed set of codes, each code's
+ * status in `statusOf` (a new code does not typecheck until it has one). Each dialect renders
+ * every code in its own body shape (http/keystone-errors.ts and http/rainbond-errors.ts, whose
+ * switches are exhaustive too); no route builds an error body itself. http/errors.ts turns
+ * anything else thrown (hono's HTTPException, an unexpected error) into a GatewayError.
  */
 export type ErrorCode =
   | "validation" // 400: a field is wrong; `fields` says which
@@ -19,7 +22,8 @@ export type ErrorCode =
   | "payload_too_large" // 413
   | "too_many_requests" // 429: a bounded resource (password hashing) is saturated
   | "headers_too_large" // 431
-  | "unavailable"; // 503: the database does not answer
+  | "unavailable" // 503: the database does not answer
+  | "internal"; // 500: anything unexpected; its message is public text, never the cause's
 
 export const statusOf: Record<ErrorCode, number> = {
   validation: 400,
@@ -37,6 +41,7 @@ export const statusOf: Record<ErrorCode, number> = {
   too_many_requests: 429,
   headers_too_large: 431,
   unavailable: 503,
+  internal: 500,
 };
 
 /** Why a credential was refused (401): a bounded set, for metrics and logs; never the credential itself. */
@@ -63,6 +68,8 @@ export interface GatewayErrorOptions {
   certificates?: CertificateProblem[];
   /** why a credential was refused (401) */
   reason?: AuthFailureReason;
+  /** the limit a body broke (413), when it is not the 1 MiB every route has (e.g. the import's) */
+  limit?: { name: string; bytes: number };
 }
 
 export class GatewayError extends Error {
@@ -73,6 +80,7 @@ export class GatewayError extends Error {
   readonly allow: string[] | undefined;
   readonly certificates: CertificateProblem[] | undefined;
   readonly reason: AuthFailureReason | undefined;
+  readonly limit: { name: string; bytes: number } | undefined;
 
   constructor(code: ErrorCode, message: string, options: GatewayErrorOptions = {}) {
     super(message);
@@ -84,6 +92,7 @@ export class GatewayError extends Error {
     this.allow = options.allow;
     this.certificates = options.certificates;
     this.reason = options.reason;
+    this.limit = options.limit;
   }
 
   get status(): number {

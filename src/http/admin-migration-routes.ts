@@ -11,7 +11,6 @@ import { renderDocument } from "../migration/render.ts";
 import { exportRegions, importRegions } from "./admin-api.ts";
 import type { migrationDocument } from "./admin-schemas.ts";
 import { type AuthVariables, adminAuth } from "./auth.ts";
-import { keystoneBody } from "./keystone-errors.ts";
 import { createRouter, refuseOtherMethods } from "./openapi.ts";
 
 export const importPath = "/admin/v1/import";
@@ -60,8 +59,11 @@ export function createAdminMigrationRoutes(deps: AdminMigrationDeps) {
     importPath,
     bodyLimit({
       maxSize: limit,
-      onError: (c) =>
-        c.json(keystoneBody(413, `Request is too large. Larger than the import limit (${limit}).`), 413, { Connection: "close" }),
+      onError: () => {
+        throw new GatewayError("payload_too_large", "import body too large", {
+          limit: { name: "the import limit", bytes: limit },
+        });
+      },
     }),
   );
 

@@ -12,6 +12,7 @@ import { createAdminMigrationRoutes, isImportPath } from "./admin-migration-rout
 import { createAdminRoutes } from "./admin-routes.ts";
 import { limitBody } from "./body.ts";
 import { createDocsRoutes } from "./docs-page.ts";
+import { asGatewayError } from "./errors.ts";
 import { asGet, sentMethod } from "./head.ts";
 import { createKeystoneAuthRoutes } from "./keystone-auth-routes.ts";
 import { createKeystoneAuthInfoRoutes } from "./keystone-catalog.ts";
@@ -218,10 +219,11 @@ export function createApp(deps: AppDeps) {
   app.route("/", createDocsRoutes());
   app.route("/", createOpenApiRoutes(app, { version: deps.version ?? "dev" }));
 
-  const renderError = (error: unknown, c: Context) => {
+  // every error answer: one model (GatewayError), rendered in the dialect of the path
+  const renderError = (error: GatewayError, c: Context) => {
     const rendered =
       dialectOf(c.req.path) === "rainbond"
-        ? renderRainbondError(error, sentMethod(c.req.raw))
+        ? renderRainbondError(error, { method: sentMethod(c.req.raw), path: c.req.path })
         : renderKeystoneError(error, baseUrl(c.req.url));
     return c.json(rendered.body as object, rendered.status as any, rendered.headers);
   };
@@ -236,10 +238,11 @@ export function createApp(deps: AppDeps) {
     return new Response(null, { status: res.status, statusText: res.statusText, headers });
   };
 
-  app.notFound((c) => renderError(refusalOf(c.env) ?? new GatewayError("route_not_found", "no such path"), c));
-  app.onError((error, c) => {
-    if (!(error instanceof GatewayError)) {
-      logger?.error({ request_id: c.get("requestId"), error: describeError(error), path: c.req.path }, "unexpected error");
+  app.notFound((c) => renderError(asGatewayError(refusalOf(c.env) ?? new GatewayError("route_not_found", "no such path")), c));
+  app.onError((thrown, c) => {
+    const error = asGatewayError(thrown);
+    if (error.code === "internal") {
+      logger?.error({ request_id: c.get("requestId"), error: describeError(thrown), path: c.req.path }, "unexpected error");
     } else if (error.code === "unauthorized") {
       c.set("authFailure", error.reason ?? "other");
     } else if (error.code === "forbidden") {

@@ -1,7 +1,7 @@
 import { GatewayError } from "../domain/errors.ts";
 import { type JsonProblem, pathText } from "../domain/json-limits.ts";
 import { type BodyMessages, maxBodyBytes } from "./body.ts";
-import type { Rendered } from "./rainbond-errors.ts";
+import { asGatewayError, type Rendered } from "./errors.ts";
 
 /** Keystone's error body: `{"error":{"code","title","message"}}`, title = the reason phrase. */
 const titles: Record<number, string> = {
@@ -44,19 +44,24 @@ export function keystoneBody(status: number, message: string) {
   return { error: { code: status, title: titles[status] ?? "Error", message } };
 }
 
-/** `base` is the gateway's public base URL; 401 points tools at its `/v3`. */
-export function renderKeystoneError(error: unknown, base: string): Rendered {
-  if (!(error instanceof GatewayError)) {
-    return {
-      status: 500,
-      body: keystoneBody(500, "An unexpected error prevented the server from fulfilling your request."),
-      headers: {},
-    };
-  }
+/**
+ * Every code in Keystone's shape (the switch is exhaustive: a new code does not typecheck until it
+ * is rendered here). `base` is the gateway's public base URL; 401 points tools at its `/v3`.
+ */
+export function renderKeystoneError(thrown: unknown, base: string): Rendered {
+  const error = asGatewayError(thrown);
   const status = error.status;
   const headers: Record<string, string> = {};
   let message = error.message;
   switch (error.code) {
+    case "validation":
+    case "bad_request":
+    case "forbidden":
+    case "request_timeout":
+    case "precondition_failed":
+    case "headers_too_large":
+    case "internal":
+      break;
     case "not_found":
       if (error.subject !== undefined) message = `Could not find region: ${error.subject}.`;
       break;
@@ -82,10 +87,12 @@ export function renderKeystoneError(error: unknown, base: string): Rendered {
       message = "The method is not allowed for the requested URL.";
       headers.Allow = (error.allow ?? []).join(", ");
       break;
-    case "payload_too_large":
-      message = `Request is too large. Larger than max_request_body_size (${maxBodyBytes}).`;
+    case "payload_too_large": {
+      const limit = error.limit ?? { name: "max_request_body_size", bytes: maxBodyBytes };
+      message = `Request is too large. Larger than ${limit.name} (${limit.bytes}).`;
       headers.Connection = "close";
       break;
+    }
     case "unavailable":
       message = "The service is temporarily unavailable: the database does not answer.";
       break;
@@ -93,7 +100,7 @@ export function renderKeystoneError(error: unknown, base: string): Rendered {
       headers["Retry-After"] = "1";
       break;
     default:
-      break;
+      return error.code satisfies never;
   }
   return { status, body: keystoneBody(status, message), headers };
 }

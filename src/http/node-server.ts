@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, STATUS_CODES } from "n
 import type { Duplex } from "node:stream";
 import { getRequestListener, RequestError } from "@hono/node-server";
 import { GatewayError } from "../domain/errors.ts";
+import { renderKeystoneError } from "./keystone-errors.ts";
 import { refusalRequest } from "./refusal.ts";
 
 export interface NodeServerOptions {
@@ -26,10 +27,15 @@ export function createNodeServer(o: NodeServerOptions): Server {
       const { request, env } = refusalRequest(target, method, error);
       return await o.fetch(request, env);
     } catch {
-      return Response.json(
-        { error: { code: 500, title: "Internal Server Error", message: "The request could not be answered." } },
-        { status: 500, headers: { "Cache-Control": "no-store", "X-Request-Id": `req-${randomUUID()}` } },
+      // the app itself failed: a Keystone 500, rendered without it
+      const { status, body, headers } = renderKeystoneError(
+        new GatewayError("internal", "The request could not be answered."),
+        "",
       );
+      return Response.json(body, {
+        status,
+        headers: { ...headers, "Cache-Control": "no-store", "X-Request-Id": `req-${randomUUID()}` },
+      });
     }
   };
 

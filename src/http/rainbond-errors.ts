@@ -2,17 +2,7 @@ import { rainbondKeyOf } from "../adapters/rainbond-fields.ts";
 import type { CertificateProblem } from "../domain/certificates.ts";
 import { GatewayError } from "../domain/errors.ts";
 import { type JsonProblem, maxJsonDepth } from "../domain/json-limits.ts";
-
-/**
- * Rainbond console error bodies (console.views.base.custom_exception_handler): validation
- * errors as `{"detail":"参数错误","err":{...},"code":20400}`, other API errors as
- * `{"detail","code","msg","msg_show"}`. Tracebacks are never sent.
- */
-export interface Rendered {
-  status: number;
-  body: unknown;
-  headers: Record<string, string>;
-}
+import { asGatewayError, type Rendered } from "./errors.ts";
 
 export const rainbondMessages = {
   forbidden: "您没有执行该操作的权限。",
@@ -65,11 +55,39 @@ const apiError = (status: number, detail: string): Rendered => ({
   headers: {},
 });
 
-export function renderRainbondError(error: unknown, method: string): Rendered {
-  if (!(error instanceof GatewayError)) {
-    // The legacy console's 500 body, without its traceback.
-    return { status: 500, body: { code: 10401, msg: "", msg_show: "服务端异常" }, headers: {} };
+/** The request an error answers: its method as sent (HEAD is not GET) and its path. */
+export interface RainbondRequest {
+  method: string;
+  path: string;
+}
+
+/**
+ * A missing region, as each of the console's views answers it: the v2 manage views with a bare
+ * `{"msg"}` (another text when the request would change it), grctl's ReplaceRegionIP with its
+ * general_message, the v1 views with their general_message and an empty `data`.
+ */
+function regionMissing(request: RainbondRequest): Rendered {
+  let body: unknown;
+  if (request.path.startsWith("/openapi/v2/")) {
+    const read = request.method === "GET" || request.method === "HEAD";
+    body = { msg: read ? rainbondMessages.regionMissing : rainbondMessages.regionMissingOnWrite };
+  } else if (request.path.startsWith("/openapi/v1/grctl/")) {
+    body = { code: 404, msg: "region not found", msg_show: rainbondMessages.regionMissing };
+  } else {
+    body = { code: 404, msg: "no found region", msg_show: rainbondMessages.regionMissing, data: { bean: {}, list: [] } };
   }
+  return { status: 404, body, headers: {} };
+}
+
+/**
+ * Every code in the console's shapes (console.views.base.custom_exception_handler): validation
+ * errors as `{"detail":"参数错误","err":{...},"code":20400}`, other API errors as
+ * `{"detail","code","msg","msg_show"}`; a duplicate is a DRF field error (400) as the console's
+ * serializer answers it. Tracebacks are never sent. The switch is exhaustive: a new code does not
+ * typecheck until it is rendered here.
+ */
+export function renderRainbondError(thrown: unknown, request: RainbondRequest): Rendered {
+  const error = asGatewayError(thrown);
   switch (error.code) {
     case "validation":
       return {
@@ -99,15 +117,14 @@ export function renderRainbondError(error: unknown, method: string): Rendered {
     case "forbidden":
       return apiError(403, rainbondMessages.forbidden);
     case "not_found":
-      return {
-        status: 404,
-        body: { code: 404, msg: "no found region", msg_show: rainbondMessages.regionMissing, data: { bean: {}, list: [] } },
-        headers: {},
-      };
+      return regionMissing(request);
     case "route_not_found":
       return apiError(404, rainbondMessages.notFound);
     case "method_not_allowed":
-      return { ...apiError(405, rainbondMessages.methodNotAllowed(method)), headers: { Allow: (error.allow ?? []).join(", ") } };
+      return {
+        ...apiError(405, rainbondMessages.methodNotAllowed(request.method)),
+        headers: { Allow: (error.allow ?? []).join(", ") },
+      };
     case "precondition_failed":
       return apiError(412, error.message);
     case "payload_too_large":
@@ -119,5 +136,8 @@ export function renderRainbondError(error: unknown, method: string): Rendered {
     case "request_timeout":
     case "headers_too_large":
       return apiError(error.status, error.message);
+    case "internal":
+      // The legacy console's 500 body, without its traceback.
+      return { status: 500, body: { code: 10401, msg: "", msg_show: "服务端异常" }, headers: {} };
   }
 }

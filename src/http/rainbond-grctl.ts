@@ -2,7 +2,7 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { parseGrctlReplaceIp } from "../adapters/rainbond-grctl.ts";
 import type { Catalog, WriteOptions } from "../catalog/service.ts";
-import { isGatewayError } from "../domain/errors.ts";
+import { GatewayError } from "../domain/errors.ts";
 import { actorOf, type Principal } from "../domain/principal.ts";
 import type { Region } from "../domain/region.ts";
 import type { AuthVariables } from "./auth.ts";
@@ -20,7 +20,6 @@ export interface GrctlDeps {
 
 // general_message(...) bodies of the console's ReplaceRegionIP view
 const replaced = { code: 200, msg: "success", msg_show: "更新成功", data: { bean: {}, list: [] } };
-const unknown = { code: 404, msg: "region not found", msg_show: "数据中心不存在" };
 
 /**
  * `POST /openapi/v1/grctl/ip` (`grctl replace ip`). The console lets any valid access key call
@@ -33,13 +32,9 @@ export function registerGrctl(v1: OpenAPIHono<{ Variables: AuthVariables }>, dep
     deps.requireWriter(p);
     const { regionName, changes } = parseGrctlReplaceIp(await readJson(c, deps.bodyMessages));
     const r = deps.find(p, regionName);
-    if (!r) return c.json(unknown, 404);
-    try {
-      await deps.catalog.update(r.name, changes, actorOf(p, "rainbond"), r.uid, deps.writeOptions(c));
-    } catch (e) {
-      if (isGatewayError(e) && e.code === "not_found") return c.json(unknown, 404);
-      throw e;
-    }
+    // a missing region is rendered as grctl's general_message (rainbond-errors.ts)
+    if (!r) throw new GatewayError("not_found", `no region ${regionName}`, { subject: regionName });
+    await deps.catalog.update(r.name, changes, actorOf(p, "rainbond"), r.uid, deps.writeOptions(c));
     return c.json(replaced, 200);
   });
 }

@@ -11,7 +11,7 @@ import {
   toRainbondV2Page,
 } from "../adapters/rainbond.ts";
 import type { Catalog, WriteOptions } from "../catalog/service.ts";
-import { GatewayError, isGatewayError } from "../domain/errors.ts";
+import { GatewayError } from "../domain/errors.ts";
 import { actorOf, canReadSecrets, canSee, isAdmin, type Principal, visibilityKey } from "../domain/principal.ts";
 import type { Region } from "../domain/region.ts";
 import type { Authenticator } from "../identity/authenticator.ts";
@@ -35,6 +35,9 @@ const bodyMessages = {
   badContentType: (type: string) => `不支持请求中的媒体类型 “${type}”。`,
   refused: rainbondJsonRefusal,
 };
+
+/** A region the caller asked for and may not see or that does not exist (rainbond-errors.ts words it per view). */
+const missing = (key: string) => new GatewayError("not_found", `no region ${key}`, { subject: key });
 
 const view = (p: Principal) => ({ includeSecrets: canReadSecrets(p) });
 
@@ -72,7 +75,6 @@ export function createRainbondRoutes(deps: RainbondDeps) {
     const r = catalog.getByUid(uid);
     return r && visibleV2(p, r) ? r : undefined;
   };
-  const v2Missing = (message: string) => ({ msg: message });
 
   const v1 = createRouter<{ Variables: AuthVariables }>();
   v1.use("*", rainbondAuth(deps.auth, "rainbond-v1"));
@@ -102,7 +104,7 @@ export function createRainbondRoutes(deps: RainbondDeps) {
   });
   v1.openapi(api.showV1, (c) => {
     const r = findV1(c.var.principal, c.req.valid("param").id);
-    if (!r) throw new GatewayError("not_found", "no found region");
+    if (!r) throw missing(c.req.valid("param").id);
     return regionAnswer(c, r, toRainbondV1Detail(r, view(c.var.principal)));
   });
   registerGrctl(v1, { catalog, bodyMessages, find: findV1, requireWriter, writeOptions });
@@ -135,32 +137,22 @@ export function createRainbondRoutes(deps: RainbondDeps) {
   });
   v2.openapi(api.showV2, (c) => {
     const r = findV2(c.var.principal, c.req.valid("param").id);
-    if (!r) return c.json(v2Missing(rainbondMessages.regionMissing), 404);
+    if (!r) throw missing(c.req.valid("param").id);
     return regionAnswer(c, r, toRainbondV2Item(r, view(c.var.principal)));
   });
   v2.openapi(api.updateV2, async (c) => {
     requireWriter(c.var.principal);
     const changes = fromRainbondUpdate(parseRainbondUpdate(await readJson(c, bodyMessages)));
     const r = findV2(c.var.principal, c.req.valid("param").id);
-    if (!r) return c.json(v2Missing(rainbondMessages.regionMissingOnWrite), 404);
-    try {
-      const updated = await catalog.update(r.name, changes, actorOf(c.var.principal, "rainbond"), r.uid, writeOptions(c));
-      return c.json(toRainbondV2Item(updated, view(c.var.principal)), 200, { ETag: etagOf(updated) });
-    } catch (e) {
-      if (isGatewayError(e) && e.code === "not_found") return c.json(v2Missing(rainbondMessages.regionMissingOnWrite), 404);
-      throw e;
-    }
+    if (!r) throw missing(c.req.valid("param").id);
+    const updated = await catalog.update(r.name, changes, actorOf(c.var.principal, "rainbond"), r.uid, writeOptions(c));
+    return c.json(toRainbondV2Item(updated, view(c.var.principal)), 200, { ETag: etagOf(updated) });
   });
   v2.openapi(api.deleteV2, async (c) => {
     requireWriter(c.var.principal);
     const r = findV2(c.var.principal, c.req.valid("param").id);
-    if (!r) return c.json(v2Missing(rainbondMessages.regionMissingOnWrite), 404);
-    try {
-      await catalog.remove(r.name, actorOf(c.var.principal, "rainbond"), r.uid, writeOptions(c));
-    } catch (e) {
-      if (isGatewayError(e) && e.code === "not_found") return c.json(v2Missing(rainbondMessages.regionMissingOnWrite), 404);
-      throw e;
-    }
+    if (!r) throw missing(c.req.valid("param").id);
+    await catalog.remove(r.name, actorOf(c.var.principal, "rainbond"), r.uid, writeOptions(c));
     // The console answers with the deleted region.
     return c.json(toRainbondV2Item(r, view(c.var.principal)), 200);
   });

@@ -338,6 +338,25 @@ for (const backend of backends) {
       }
     });
 
+    it("a body over the import limit (64 MiB) → 413 in the Keystone shape, naming that limit; nothing is written", async () => {
+      await writesNothing(async () => {
+        const res = await t.app.request("http://gw.test/admin/v1/import?format=rainbond", {
+          method: "POST",
+          body: new Uint8Array(64 * 1024 * 1024 + 1),
+          headers: { "Content-Type": "application/json", "X-Auth-Token": adminToken },
+        });
+        expect(res.status).toBe(413);
+        expect(res.headers.get("Connection")).toBe("close");
+        expect(await res.json()).toEqual({
+          error: {
+            code: 413,
+            title: "Request Entity Too Large",
+            message: "Request is too large. Larger than the import limit (67108864).",
+          },
+        });
+      });
+    });
+
     it("2,000 regions (over the 1 MiB limit of the other routes) import in one call; the second run changes nothing", async () => {
       const many = Array.from({ length: 2000 }, (_, i) => ({
         region_name: `bulk-${String(i).padStart(4, "0")}`,

@@ -11,8 +11,7 @@ import {
 } from "../adapters/keystone.ts";
 import type { Catalog } from "../catalog/service.ts";
 import { GatewayError } from "../domain/errors.ts";
-import { actorOf, canSee, isAdmin, type Principal, visibilityKey } from "../domain/principal.ts";
-import type { Region } from "../domain/region.ts";
+import type { Principal } from "../domain/principal.ts";
 import type { Authenticator } from "../identity/authenticator.ts";
 import { type AuthVariables, keystoneAuth } from "./auth.ts";
 import { readJson } from "./body.ts";
@@ -30,9 +29,8 @@ export interface KeystoneDeps {
   baseUrl: (requestUrl: string) => string;
 }
 
-function requireAdmin(p: Principal, action: string): void {
-  if (!isAdmin(p)) throw new GatewayError("forbidden", keystoneMessages.forbidden(action));
-}
+/** Keystone's door to the catalogue: no enterprise scope; a non-admin write is Keystone's policy 403. */
+const seenBy = (catalog: Catalog, p: Principal) => catalog.as(p, { dialect: "keystone", forbidden: keystoneMessages.forbidden });
 
 /** If-Match / If-None-Match on a write: 412 in Keystone's shape, nothing written. */
 const precondition = (c: Context) => ({
@@ -58,18 +56,6 @@ export function versionDocument(base: string) {
 /** Keystone / Huawei IAM `/v3` and `/v3/regions…`. */
 export function createKeystoneRoutes(deps: KeystoneDeps) {
   const { catalog } = deps;
-  const notFound = (id: string) => new GatewayError("not_found", `region ${id} not found`, { subject: id });
-  // A parent the caller may not see is not named either (it would leak a private region's name).
-  const asSeenBy = (p: Principal, r: Region): Region => {
-    if (r.parentName === null) return r;
-    const parent = catalog.get(r.parentName);
-    return parent && canSee(p, parent) ? r : { ...r, parentName: null };
-  };
-  const findVisible = (p: Principal, id: string) => {
-    const r = catalog.get(id);
-    if (!r || !canSee(p, r)) throw notFound(id);
-    return asSeenBy(p, r);
-  };
 
   const router = createRouter();
   router.openapi(api.root, (c) => {
@@ -87,7 +73,7 @@ export function createKeystoneRoutes(deps: KeystoneDeps) {
   regions.openapi(api.listRegions, (c) => {
     const url = new URL(c.req.url);
     const base = deps.baseUrl(c.req.url);
-    const p = c.var.principal;
+    const view = seenBy(catalog, c.var.principal);
     const q = {
       parent_region_id: c.req.query("parent_region_id"),
       name: c.req.query("name"),
@@ -95,50 +81,34 @@ export function createKeystoneRoutes(deps: KeystoneDeps) {
     };
     // the collection's URL whatever the path's spelling (Keystone answers /v3/regions/ with self = …/v3/regions)
     const self = `${base}/v3/regions${url.search}`;
-    return cachedJson(c, catalog, `v3:list|${visibilityKey(p)}|${self}|${q.parent_region_id}|${q.name}`, () =>
-      toKeystoneList(
-        catalog
-          .list()
-          .filter((r) => canSee(p, r))
-          .map((r) => asSeenBy(p, r)),
-        q,
-        base,
-        self,
-      ),
+    return cachedJson(c, catalog, `v3:list|${view.visibilityKey}|${self}|${q.parent_region_id}|${q.name}`, () =>
+      toKeystoneList(view.list(), q, base, self),
     );
   });
   regions.openapi(api.createRegion, async (c) => {
-    requireAdmin(c.var.principal, "identity:create_region");
+    const writer = seenBy(catalog, c.var.principal).writer("identity:create_region");
     const body = parseKeystoneBody(await readJson(c, keystoneBodyMessages));
     const uid = deps.newUid();
-    const created = await catalog.create(
-      fromKeystoneCreate(body, uid, uid),
-      actorOf(c.var.principal, "keystone"),
-      precondition(c),
-    );
+    const created = await writer.create(fromKeystoneCreate(body, uid, uid), precondition(c));
     return c.json({ region: toKeystoneRegion(created, deps.baseUrl(c.req.url)) }, 201, { ETag: etagOf(created) });
   });
 
   regions.openapi(api.showRegion, (c) => {
-    const r = findVisible(c.var.principal, c.req.valid("param").id);
+    const r = seenBy(catalog, c.var.principal).get(c.req.valid("param").id);
     return regionAnswer(c, r, { region: toKeystoneRegion(r, deps.baseUrl(c.req.url)) });
   });
   regions.openapi(api.putRegion, async (c) => {
-    requireAdmin(c.var.principal, "identity:create_region");
+    const writer = seenBy(catalog, c.var.principal).writer("identity:create_region");
     const { id } = c.req.valid("param");
     const body = parseKeystoneBody(await readJson(c, keystoneBodyMessages));
     if (body.id !== undefined && body.id !== id) {
       throw new GatewayError("bad_request", `Conflicting region IDs specified: "${id}" != "${body.id}"`);
     }
-    const created = await catalog.create(
-      fromKeystoneCreate({ ...body, id }, id, deps.newUid()),
-      actorOf(c.var.principal, "keystone"),
-      precondition(c),
-    );
+    const created = await writer.create(fromKeystoneCreate({ ...body, id }, id, deps.newUid()), precondition(c));
     return c.json({ region: toKeystoneRegion(created, deps.baseUrl(c.req.url)) }, 201, { ETag: etagOf(created) });
   });
   regions.openapi(api.patchRegion, async (c) => {
-    requireAdmin(c.var.principal, "identity:update_region");
+    const writer = seenBy(catalog, c.var.principal).writer("identity:update_region");
     const { id } = c.req.valid("param");
     const raw = await readJson(c, keystoneBodyMessages);
     if (isEmptyUpdate(raw)) {
@@ -146,22 +116,13 @@ export function createKeystoneRoutes(deps: KeystoneDeps) {
     }
     const body = parseKeystoneBody(raw);
     checkMatchingId(body, id); // before the lookup, as Keystone does: an id change is 400 even for an unknown region
-    findVisible(c.var.principal, id);
     // the merge of extras starts from the row the transaction reads, not from the snapshot
-    const updated = await catalog.update(
-      id,
-      (current) => fromKeystoneUpdate(body, id, current),
-      actorOf(c.var.principal, "keystone"),
-      undefined,
-      precondition(c),
-    );
+    const updated = await writer.update(id, (current) => fromKeystoneUpdate(body, id, current), precondition(c));
     return c.json({ region: toKeystoneRegion(updated, deps.baseUrl(c.req.url)) }, 200, { ETag: etagOf(updated) });
   });
   regions.openapi(api.deleteRegion, async (c) => {
-    requireAdmin(c.var.principal, "identity:delete_region");
-    const { id } = c.req.valid("param");
-    findVisible(c.var.principal, id);
-    await catalog.remove(id, actorOf(c.var.principal, "keystone"), undefined, precondition(c));
+    const writer = seenBy(catalog, c.var.principal).writer("identity:delete_region");
+    await writer.remove(c.req.valid("param").id, precondition(c));
     return c.body(null, 204);
   });
   refuseOtherMethods(regions);

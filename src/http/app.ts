@@ -1,4 +1,5 @@
 import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
+import { ServerResponse } from "node:http";
 import type { Context } from "hono";
 import { matchedRoutes } from "hono/route";
 import type { Logger } from "pino";
@@ -75,6 +76,28 @@ function routeTemplate(c: Context): string {
 }
 
 const methodsWithoutBody = new Set(["GET", "HEAD"]);
+
+/** The headers every answer carries, errors included. */
+function commonHeaders(path: string, id: string): [string, string][] {
+  // answers depend on the caller's credential: no shared cache may keep them
+  const headers: [string, string][] = [
+    ["X-Request-Id", id],
+    ["Cache-Control", "no-store"],
+  ];
+  if (dialectOf(path) === "keystone") {
+    headers.push(["Vary", path.startsWith("/admin") ? "X-Auth-Token, Authorization" : "X-Auth-Token"]);
+    headers.push(["x-openstack-request-id", id]);
+  } else {
+    headers.push(["Vary", "Authorization"]);
+  }
+  return headers;
+}
+
+/** Node's response for this request, when @hono/node-server serves it (not in app.request). */
+const nodeResponseOf = (env: unknown): ServerResponse | undefined => {
+  const outgoing = (env as { outgoing?: unknown } | undefined)?.outgoing;
+  return outgoing instanceof ServerResponse ? outgoing : undefined;
+};
 const digest = (s: string) => createHash("sha256").update(s).digest();
 
 /** Variables the request frame and the error handler share. */
@@ -103,7 +126,7 @@ export function createApp(deps: AppDeps) {
 
   /**
    * Around every request: the headers every answer carries, set before the handler runs (so they
-   * are part of the answer it builds, not a copy made afterwards), then one log line and the
+   * are part of the answer, not a copy of it made afterwards), then one log line and the
    * metrics. The log line names the route template, the dialect and the credential's id, never a
    * header value, a body or a query string (they may carry secrets).
    */
@@ -113,25 +136,16 @@ export function createApp(deps: AppDeps) {
     // the Huawei SDK reads x-request-id, keystoneauth x-openstack-request-id
     const id = `req-${randomUUID()}`;
     c.set("requestId", id);
-    c.header("X-Request-Id", id);
-    // answers depend on the caller's credential: no shared cache may keep them
-    c.header("Cache-Control", "no-store");
-    if (dialectOf(path) === "keystone") {
-      c.header("Vary", path.startsWith("/admin") ? "X-Auth-Token, Authorization" : "X-Auth-Token");
-      c.header("x-openstack-request-id", id);
-    } else {
-      c.header("Vary", "Authorization");
-    }
+    const headers = commonHeaders(path, id);
+    // Served by Node: straight onto its response, which merges them with the answer's own. No
+    // Headers object is built for them (building one, and reading it back, is most of what a
+    // cached read costs beyond the socket).
+    const outgoing = nodeResponseOf(c.env);
+    if (outgoing) for (const [name, value] of headers) outgoing.setHeader(name, value);
+    else for (const [name, value] of headers) c.header(name, value);
     await next();
-    // an answer built without the context (a raw Response) would miss them: add them to it
-    if (c.res.headers.get("X-Request-Id") !== id) {
-      for (const [name, value] of [
-        ["X-Request-Id", id],
-        ["Cache-Control", "no-store"],
-      ] as const)
-        c.header(name, value);
-      if (dialectOf(path) === "keystone") c.header("x-openstack-request-id", id);
-    }
+    // in-process (app.request), an answer built without the context (a raw Response) lacks them
+    if (!outgoing && c.res.headers.get("X-Request-Id") !== id) for (const [name, value] of headers) c.header(name, value);
     const seconds = (performance.now() - started) / 1000;
     const status = c.res.status;
     const method = sentMethod(c.req.raw);

@@ -1,9 +1,13 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, hash, randomBytes } from "node:crypto";
 import type { Credential } from "../domain/credential.ts";
 import type { Principal } from "../domain/principal.ts";
 
 /** The hash a bearer token is stored and looked up by (tokens are 256-bit random: no salt needed). */
-export const hashToken = (token: string): string => createHash("sha256").update(token).digest("hex");
+export const hashToken: (token: string) => string =
+  // every authenticated request hashes its token: Node's one-shot hash (20.12+) is about twice as fast
+  typeof hash === "function"
+    ? (token) => hash("sha256", token, "hex")
+    : (token) => createHash("sha256").update(token).digest("hex");
 
 export const newCredentialId = (): string => randomBytes(16).toString("hex");
 export const newBearerToken = (): string => `rgt_${randomBytes(32).toString("base64url")}`;

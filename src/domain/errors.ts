@@ -68,7 +68,7 @@ export interface GatewayErrorOptions {
   certificates?: CertificateProblem[];
   /** why a credential was refused (401) */
   reason?: AuthFailureReason;
-  /** the limit a body broke (413), when it is not the 1 MiB every route has (e.g. the import's) */
+  /** the limit a body broke (413), when it is not the 1 MiB every route has (as the import route's) */
   limit?: { name: string; bytes: number };
 }
 

@@ -16,6 +16,14 @@ export interface CallerViewOptions {
   forbidden: (action: WriteAction) => string;
 }
 
+/**
+ * The catalogue as `principal` sees it: the one door for every route's authorisation. A function
+ * over the catalogue the routes were given (not a method bound to it), so that whatever stands in
+ * for the catalogue (a test's failing proxy) is what the view reads.
+ */
+export const catalogAs = (catalog: Catalog, principal: Principal, options: CallerViewOptions): CallerView =>
+  new CallerView(catalog, principal, options);
+
 /** How a key in a path finds a region: by name, by region_id, or by name and else by region_id. */
 export type LookupBy = "name" | "uid" | "name-or-uid";
 

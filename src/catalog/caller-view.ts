@@ -16,6 +16,26 @@ export interface CallerViewOptions {
   forbidden: (action: WriteAction) => string;
 }
 
+/**
+ * The admin-only rule, for what has no region to act on (the admin API's credentials, audit and
+ * import): a 403 with `message` for any other caller.
+ */
+export function requireAdmin(principal: Principal, message: string): void {
+  if (!isAdmin(principal)) throw new GatewayError("forbidden", message);
+}
+
+/** Whether `principal` may name a token that belongs to `ownerId`: its own, or any as an admin. */
+export const mayNameTokenOf = (principal: Principal, ownerId: string | undefined): boolean =>
+  isAdmin(principal) || ownerId === principal.id;
+
+/**
+ * The catalogue as `principal` sees it: the one door for every route's authorisation. A function
+ * over the catalogue the routes were given (not a method bound to it), so that whatever stands in
+ * for the catalogue (a test's failing proxy) is what the view reads.
+ */
+export const catalogAs = (catalog: Catalog, principal: Principal, options: CallerViewOptions): CallerView =>
+  new CallerView(catalog, principal, options);
+
 /** How a key in a path finds a region: by name, by region_id, or by name and else by region_id. */
 export type LookupBy = "name" | "uid" | "name-or-uid";
 
@@ -88,7 +108,7 @@ export class CallerView {
    * read, so that a non-admin learns nothing from how its body would have been judged.
    */
   writer(action: WriteAction): CallerWriter {
-    if (!isAdmin(this.principal)) throw new GatewayError("forbidden", this.options.forbidden(action));
+    requireAdmin(this.principal, this.options.forbidden(action));
     return new CallerWriter(this.catalog, this, actorOf(this.principal, this.options.dialect), this.options);
   }
 }

@@ -2,9 +2,8 @@ import type { Database } from "../db/client.ts";
 import { withdrawGrants } from "../db/identity-repo.ts";
 import type { IdentityData } from "../domain/credential.ts";
 import { GatewayError } from "../domain/errors.ts";
-import { type Actor, type Principal, systemActor } from "../domain/principal.ts";
+import { type Actor, systemActor } from "../domain/principal.ts";
 import { checkRegionInput, type Region, type RegionChanges, type RegionInput } from "../domain/region.ts";
-import { CallerView, type CallerViewOptions } from "./caller-view.ts";
 import { duplicate, missingParent } from "./invariants.ts";
 import { type CatalogOptions, CatalogStore } from "./store.ts";
 import { judgeCertificates, type WriteOptions } from "./write-options.ts";
@@ -33,11 +32,6 @@ export class Catalog {
   /** How long a version known to be committed has waited to be served here (0: current). */
   behindMs(): number {
     return this.store.behindMs();
-  }
-
-  /** The catalogue as `principal` sees it: the one door for every route's authorisation (caller-view.ts). */
-  as(principal: Principal, options: CallerViewOptions): CallerView {
-    return new CallerView(this, principal, options);
   }
 
   list(): readonly Region[] {

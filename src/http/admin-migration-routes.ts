@@ -1,8 +1,9 @@
 import type { z } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
+import { type CallerViewOptions, catalogAs } from "../catalog/caller-view.ts";
 import type { Catalog } from "../catalog/service.ts";
 import { GatewayError } from "../domain/errors.ts";
-import { actorOf, canReadSecrets } from "../domain/principal.ts";
+import { actorOf } from "../domain/principal.ts";
 import { importDocument } from "../migration/apply.ts";
 import { DocumentError, formats, fromCatalogRegion, isFormat } from "../migration/document.ts";
 import { parseDocument, parseJsonText } from "../migration/parse.ts";
@@ -31,6 +32,9 @@ export interface AdminMigrationDeps {
   baseUrl: (requestUrl: string) => string;
   maxImportBytes?: number;
 }
+
+/** The admin API's door: admins only (adminAuth has already refused anyone else). */
+const adminDoor: CallerViewOptions = { dialect: "admin", forbidden: () => "This operation needs an admin credential." };
 
 function formatParam(value: string | undefined): (typeof formats)[number] {
   if (!isFormat(value)) {
@@ -68,6 +72,8 @@ export function createAdminMigrationRoutes(deps: AdminMigrationDeps) {
   );
 
   router.openapi(importRegions, async (c) => {
+    // the door's admin-only write rule, as every region write (adminAuth has already applied it)
+    catalogAs(deps.catalog, c.var.principal, adminDoor).writer("identity:create_region");
     const format = formatParam(c.req.query("format"));
     const mode = (c.req.query("mode") ?? "upsert") as ImportMode;
     if (!importModes.includes(mode)) {
@@ -98,8 +104,9 @@ export function createAdminMigrationRoutes(deps: AdminMigrationDeps) {
   router.openapi(exportRegions, (c) => {
     const format = formatParam(c.req.query("format"));
     const asked = booleanParam("include_secrets", c.req.query("include_secrets"));
-    const includeSecrets = asked && canReadSecrets(c.var.principal);
-    const regions = deps.catalog.list().map(fromCatalogRegion);
+    const view = catalogAs(deps.catalog, c.var.principal, adminDoor);
+    const includeSecrets = asked && view.readsSecrets;
+    const regions = view.list().map(fromCatalogRegion);
     const document = renderDocument(format, regions, { includeSecrets, baseUrl: deps.baseUrl(c.req.url) });
     return c.json(document as z.infer<typeof migrationDocument>, 200);
   });

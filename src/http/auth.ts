@@ -1,4 +1,5 @@
 import type { Context, MiddlewareHandler } from "hono";
+import { requireAdmin } from "../catalog/caller-view.ts";
 import { type AuthFailureReason, GatewayError } from "../domain/errors.ts";
 import type { Principal } from "../domain/principal.ts";
 import { isSdkSigned } from "../identity/aksk.ts";
@@ -96,7 +97,7 @@ export function adminAuth(auth: Authenticator): MiddlewareHandler<{ Variables: A
     const token = c.req.header("X-Auth-Token")?.trim() || (authorization && tokenOf(authorization));
     const principal = token ? auth.authenticate(token, "keystone") : null;
     if (!principal) throw keystoneUnauthorized(token ? "invalid_token" : "missing");
-    if (principal.role !== "admin") throw new GatewayError("forbidden", "This operation needs an admin credential.");
+    requireAdmin(principal, "This operation needs an admin credential.");
     c.set("principal", principal);
     await next();
   };

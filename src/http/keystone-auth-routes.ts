@@ -1,9 +1,10 @@
 import type { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
+import { mayNameTokenOf } from "../catalog/caller-view.ts";
 import type { Catalog } from "../catalog/service.ts";
 import type { Credential } from "../domain/credential.ts";
 import { type AuthFailureReason, GatewayError } from "../domain/errors.ts";
-import { actorOf, isAdmin } from "../domain/principal.ts";
+import { actorOf } from "../domain/principal.ts";
 import type { Authenticator } from "../identity/authenticator.ts";
 import { revokeIssuedToken } from "../identity/credential-service.ts";
 import { isExpired, principalOf } from "../identity/credentials.ts";
@@ -141,7 +142,7 @@ export function createKeystoneAuthRoutes(deps: KeystoneAuthDeps) {
     const caller = await keystonePrincipal(deps.auth, c);
     c.set("principal", caller);
     const subject = read(c.req.header("X-Subject-Token")?.trim() ?? "");
-    if (!isAdmin(caller) && subject?.credential.id !== caller.id) {
+    if (!mayNameTokenOf(caller, subject?.credential.id)) {
       throw new GatewayError("forbidden", keystoneMessages.forbidden(action));
     }
     if (!subject) throw new GatewayError("not_found", "Could not find token.");

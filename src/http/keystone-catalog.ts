@@ -1,9 +1,11 @@
 import { createHash } from "node:crypto";
+import { catalogAs } from "../catalog/caller-view.ts";
 import type { Catalog } from "../catalog/service.ts";
-import { canSee, type Principal } from "../domain/principal.ts";
+import type { Principal } from "../domain/principal.ts";
 import type { Authenticator } from "../identity/authenticator.ts";
 import { type AuthVariables, keystoneAuth } from "./auth.ts";
 import { authCatalog, authDomains, authProjects } from "./keystone-api.ts";
+import { keystoneMessages } from "./keystone-errors.ts";
 import { createRouter, refuseOtherMethods } from "./openapi.ts";
 
 /** The region Keystone bootstraps and most tools default to: always listed, even on an empty catalogue. */
@@ -21,9 +23,9 @@ const interfaces = ["public", "internal", "admin"] as const;
  * see, so `--os-region-name <region>` finds it wherever it looks.
  */
 export function serviceCatalog(catalog: Catalog, principal: Principal, base: string) {
-  const visible = catalog
+  const visible = catalogAs(catalog, principal, { dialect: "keystone", forbidden: keystoneMessages.forbidden })
     .list()
-    .filter((r) => r.name !== defaultRegion && canSee(principal, r))
+    .filter((r) => r.name !== defaultRegion)
     .map((r) => r.name)
     .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
     .slice(0, catalogRegionLimit);

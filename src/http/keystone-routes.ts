@@ -9,6 +9,7 @@ import {
   toKeystoneList,
   toKeystoneRegion,
 } from "../adapters/keystone.ts";
+import { catalogAs } from "../catalog/caller-view.ts";
 import type { Catalog } from "../catalog/service.ts";
 import { GatewayError } from "../domain/errors.ts";
 import type { Principal } from "../domain/principal.ts";
@@ -30,7 +31,8 @@ export interface KeystoneDeps {
 }
 
 /** Keystone's door to the catalogue: no enterprise scope; a non-admin write is Keystone's policy 403. */
-const seenBy = (catalog: Catalog, p: Principal) => catalog.as(p, { dialect: "keystone", forbidden: keystoneMessages.forbidden });
+const seenBy = (catalog: Catalog, p: Principal) =>
+  catalogAs(catalog, p, { dialect: "keystone", forbidden: keystoneMessages.forbidden });
 
 /** If-Match / If-None-Match on a write: 412 in Keystone's shape, nothing written. */
 const precondition = (c: Context) => ({

@@ -1,20 +1,16 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { parseGrctlReplaceIp } from "../adapters/rainbond-grctl.ts";
-import type { Catalog, WriteOptions } from "../catalog/service.ts";
-import { GatewayError } from "../domain/errors.ts";
-import { actorOf, type Principal } from "../domain/principal.ts";
-import type { Region } from "../domain/region.ts";
+import type { CallerView } from "../catalog/caller-view.ts";
+import type { WriteOptions } from "../catalog/service.ts";
 import type { AuthVariables } from "./auth.ts";
 import { type BodyMessages, readJson } from "./body.ts";
 import { grctlReplaceIp } from "./rainbond-api.ts";
 
 export interface GrctlDeps {
-  catalog: Catalog;
+  /** the catalogue as this v1 caller sees it */
+  door: (c: Context<{ Variables: AuthVariables }>) => CallerView;
   bodyMessages: BodyMessages;
-  /** the region `name` as this v1 caller may see it */
-  find: (p: Principal, name: string) => Region | undefined;
-  requireWriter: (p: Principal) => void;
   writeOptions: (c: Context) => WriteOptions;
 }
 
@@ -28,13 +24,10 @@ const replaced = { code: 200, msg: "success", msg_show: "更新成功", data: { 
  */
 export function registerGrctl(v1: OpenAPIHono<{ Variables: AuthVariables }>, deps: GrctlDeps): void {
   v1.openapi(grctlReplaceIp, async (c) => {
-    const p = c.var.principal;
-    deps.requireWriter(p);
+    const writer = deps.door(c).writer("identity:update_region");
     const { regionName, changes } = parseGrctlReplaceIp(await readJson(c, deps.bodyMessages));
-    const r = deps.find(p, regionName);
     // a missing region is rendered as grctl's general_message (rainbond-errors.ts)
-    if (!r) throw new GatewayError("not_found", `no region ${regionName}`, { subject: regionName });
-    await deps.catalog.update(r.name, changes, actorOf(p, "rainbond"), r.uid, deps.writeOptions(c));
+    await writer.update(regionName, changes, deps.writeOptions(c), "name-or-uid");
     return c.json(replaced, 200);
   });
 }

@@ -10,10 +10,8 @@ import {
   toRainbondV2Item,
   toRainbondV2Page,
 } from "../adapters/rainbond.ts";
+import { type CallerView, type CallerViewOptions, catalogAs } from "../catalog/caller-view.ts";
 import type { Catalog, WriteOptions } from "../catalog/service.ts";
-import { GatewayError } from "../domain/errors.ts";
-import { actorOf, canReadSecrets, canSee, isAdmin, type Principal, visibilityKey } from "../domain/principal.ts";
-import type { Region } from "../domain/region.ts";
 import type { Authenticator } from "../identity/authenticator.ts";
 import { type AuthVariables, rainbondAuth } from "./auth.ts";
 import { readJson } from "./body.ts";
@@ -36,14 +34,10 @@ const bodyMessages = {
   refused: rainbondJsonRefusal,
 };
 
-/** A region the caller asked for and may not see or that does not exist (rainbond-errors.ts words it per view). */
-const missing = (key: string) => new GatewayError("not_found", `no region ${key}`, { subject: key });
-
-const view = (p: Principal) => ({ includeSecrets: canReadSecrets(p) });
-
-function requireWriter(p: Principal): void {
-  if (!isAdmin(p)) throw new GatewayError("forbidden", rainbondMessages.forbidden);
-}
+/** The console's views: v1 keeps a caller bound to an enterprise to it, v2 does not; a non-admin write is 403. */
+const v1Door: CallerViewOptions = { dialect: "rainbond", enterpriseScope: true, forbidden: () => rainbondMessages.forbidden };
+const v2Door: CallerViewOptions = { dialect: "rainbond", forbidden: () => rainbondMessages.forbidden };
+const secrets = (view: CallerView) => ({ includeSecrets: view.readsSecrets });
 
 /**
  * Every Rainbond write: If-Match / If-None-Match, and the certificate checks (`?force=true`
@@ -62,99 +56,72 @@ function writeOptions(c: Context): WriteOptions {
 /** The Rainbond console OpenAPI: `/openapi/v1/regions…` and `/openapi/v2/manage/regions…`. */
 export function createRainbondRoutes(deps: RainbondDeps) {
   const { catalog } = deps;
-  // A v1 caller bound to an enterprise sees only that enterprise's regions, as the console's v1.
-  const inEnterprise = (p: Principal, r: Region) => p.enterpriseId === null || r.enterpriseId === p.enterpriseId;
-  const visibleV1 = (p: Principal, r: Region) => canSee(p, r) && inEnterprise(p, r);
-  const visibleV2 = (p: Principal, r: Region) => canSee(p, r);
   // v1 `GET /regions/{id}` takes a region_name or a region_id: name first, then id, both among the
   // regions the caller may see (the console resolves within the caller's enterprise). The v2 paths
   // take a region_id only, as the console's v2 views (a name is a 404 there).
-  const findV1 = (p: Principal, key: string): Region | undefined =>
-    [catalog.get(key), catalog.getByUid(key)].find((r): r is Region => r !== undefined && visibleV1(p, r));
-  const findV2 = (p: Principal, uid: string): Region | undefined => {
-    const r = catalog.getByUid(uid);
-    return r && visibleV2(p, r) ? r : undefined;
-  };
+  const v1View = (c: Context<{ Variables: AuthVariables }>) => catalogAs(catalog, c.var.principal, v1Door);
+  const v2View = (c: Context<{ Variables: AuthVariables }>) => catalogAs(catalog, c.var.principal, v2Door);
 
   const v1 = createRouter<{ Variables: AuthVariables }>();
   v1.use("*", rainbondAuth(deps.auth, "rainbond-v1"));
   v1.openapi(api.listV1, (c) => {
-    const p = c.var.principal;
-    return cachedJson(c, catalog, `v1:list|${visibilityKey(p)}`, () =>
-      catalog
-        .list()
-        .filter((r) => visibleV1(p, r))
-        .map((r) => toRainbondV1ListItem(r, view(p))),
+    const view = v1View(c);
+    return cachedJson(c, catalog, `v1:list|${view.visibilityKey}`, () =>
+      view.list().map((r) => toRainbondV1ListItem(r, secrets(view))),
     );
   });
   v1.openapi(api.addV1, async (c) => {
-    const p = c.var.principal;
-    requireWriter(p);
-    let add = parseRainbondAdd(await readJson(c, bodyMessages));
-    if (p.enterpriseId !== null) {
-      // A caller bound to an enterprise adds regions to it (else it could not see them on v1),
-      // and to no other enterprise.
-      if (add.enterprise_id && add.enterprise_id !== p.enterpriseId) {
-        throw new GatewayError("forbidden", rainbondMessages.forbidden);
-      }
-      add = { ...add, enterprise_id: p.enterpriseId };
-    }
-    const created = await catalog.create(fromRainbondAdd(add, deps.newUid()), actorOf(p, "rainbond"), writeOptions(c));
-    return c.json(toRainbondV1Item(created, view(p)), 201);
+    const view = v1View(c);
+    const writer = view.writer("identity:create_region");
+    const add = parseRainbondAdd(await readJson(c, bodyMessages));
+    // a caller bound to an enterprise adds to it, and to no other (the door sees to it)
+    const created = await writer.create(fromRainbondAdd(add, deps.newUid()), writeOptions(c));
+    return c.json(toRainbondV1Item(created, secrets(view)), 201);
   });
   v1.openapi(api.showV1, (c) => {
-    const r = findV1(c.var.principal, c.req.valid("param").id);
-    if (!r) throw missing(c.req.valid("param").id);
-    return regionAnswer(c, r, toRainbondV1Detail(r, view(c.var.principal)));
+    const view = v1View(c);
+    const r = view.get(c.req.valid("param").id, "name-or-uid");
+    return regionAnswer(c, r, toRainbondV1Detail(r, secrets(view)));
   });
-  registerGrctl(v1, { catalog, bodyMessages, find: findV1, requireWriter, writeOptions });
+  registerGrctl(v1, { door: v1View, bodyMessages, writeOptions });
   refuseOtherMethods(v1);
 
   const v2 = createRouter<{ Variables: AuthVariables }>();
   v2.use("*", rainbondAuth(deps.auth, "rainbond-v2"));
   v2.openapi(api.listV2, (c) => {
-    const p = c.var.principal;
+    const view = v2View(c);
     // a repeated parameter counts by its last value, as Django's QueryDict.get
     const last = (name: string) => c.req.queries(name)?.at(-1);
     const q = { query: last("query"), current: last("current"), pageSize: last("pageSize") };
-    return cachedJson(c, catalog, `v2:list|${visibilityKey(p)}|${JSON.stringify(q)}`, () =>
-      toRainbondV2Page(
-        catalog.list().filter((r) => visibleV2(p, r)),
-        q,
-        view(p),
-      ),
+    return cachedJson(c, catalog, `v2:list|${view.visibilityKey}|${JSON.stringify(q)}`, () =>
+      toRainbondV2Page(view.list(), q, secrets(view)),
     );
   });
   v2.openapi(api.addV2, async (c) => {
-    requireWriter(c.var.principal);
+    const view = v2View(c);
+    const writer = view.writer("identity:create_region");
     const add = parseRainbondAdd(await readJson(c, bodyMessages));
-    const created = await catalog.create(
-      fromRainbondAdd(add, deps.newUid()),
-      actorOf(c.var.principal, "rainbond"),
-      writeOptions(c),
-    );
-    return c.json(toRainbondV2Item(created, view(c.var.principal)), 201, { ETag: etagOf(created) });
+    const created = await writer.create(fromRainbondAdd(add, deps.newUid()), writeOptions(c));
+    return c.json(toRainbondV2Item(created, secrets(view)), 201, { ETag: etagOf(created) });
   });
   v2.openapi(api.showV2, (c) => {
-    const r = findV2(c.var.principal, c.req.valid("param").id);
-    if (!r) throw missing(c.req.valid("param").id);
-    return regionAnswer(c, r, toRainbondV2Item(r, view(c.var.principal)));
+    const view = v2View(c);
+    const r = view.get(c.req.valid("param").id, "uid");
+    return regionAnswer(c, r, toRainbondV2Item(r, secrets(view)));
   });
   v2.openapi(api.updateV2, async (c) => {
-    requireWriter(c.var.principal);
+    const view = v2View(c);
+    const writer = view.writer("identity:update_region");
     const changes = fromRainbondUpdate(parseRainbondUpdate(await readJson(c, bodyMessages)));
-    const r = findV2(c.var.principal, c.req.valid("param").id);
-    if (!r) throw missing(c.req.valid("param").id);
-    const updated = await catalog.update(r.name, changes, actorOf(c.var.principal, "rainbond"), r.uid, writeOptions(c));
-    return c.json(toRainbondV2Item(updated, view(c.var.principal)), 200, { ETag: etagOf(updated) });
+    const updated = await writer.update(c.req.valid("param").id, changes, writeOptions(c), "uid");
+    return c.json(toRainbondV2Item(updated, secrets(view)), 200, { ETag: etagOf(updated) });
   });
   v2.openapi(api.deleteV2, async (c) => {
-    requireWriter(c.var.principal);
-    const r = findV2(c.var.principal, c.req.valid("param").id);
-    if (!r) throw missing(c.req.valid("param").id);
-    await catalog.remove(r.name, actorOf(c.var.principal, "rainbond"), r.uid, writeOptions(c));
+    const view = v2View(c);
+    const writer = view.writer("identity:delete_region");
+    const removed = await writer.remove(c.req.valid("param").id, writeOptions(c), "uid");
     // The console answers with the deleted region.
-    return c.json(toRainbondV2Item(r, view(c.var.principal)), 200);
+    return c.json(toRainbondV2Item(removed, secrets(view)), 200);
   });
   refuseOtherMethods(v2);
 

@@ -14,6 +14,7 @@ import { createAuthenticator } from "./identity/authenticator.ts";
 import { bootstrapAdmin } from "./identity/credential-service.ts";
 import { resolveSecretKey } from "./identity/secret-key.ts";
 import { createLogSink, type LogSink } from "./log-sink.ts";
+import { memoryReleaser } from "./memory.ts";
 import { packageVersion } from "./version.ts";
 
 /** LOG_FORMAT=pretty: pino-pretty, loaded only then, formats each line before the same sink. */
@@ -57,6 +58,7 @@ export async function runServe(): Promise<void> {
     pollIntervalMs: config.pollIntervalMs,
     onError: (message, err) => logger.warn({ error: describeError(err) }, message),
     observer: metrics.catalogObserver,
+    onLargeChange: memoryReleaser(),
   });
   const stopCertificateWatch = startCertificateWatch({
     regions: () => catalog.list(),

@@ -151,7 +151,7 @@ export class CatalogStore {
       await this.database.db
         .transaction(async (tx) => {
           const version = await beginWrite(tx, notify);
-          const regions = new RegionStore(tx, this.codec);
+          const regions = new RegionStore(tx, this.codec, this.database.jsonParam);
           const other: AuditEntry[] = [];
           const actorFields = { actorId: actor.id, actorName: actor.name, dialect: actor.dialect };
           const run = job.body as (w: WriteContext) => Promise<T>;
@@ -171,7 +171,7 @@ export class CatalogStore {
             before: redactRegion(c.before),
             after: redactRegion(c.after),
           }));
-          await insertAudit(tx, [...regionEntries, ...other]);
+          await insertAudit(tx, [...regionEntries, ...other], this.database.jsonParam);
           job.done = { result, version, regions };
         })
         .catch((e) => rethrow(e, subject));

@@ -67,23 +67,30 @@ export interface AuditEntry {
  * chunk is one statement with one JSON parameter read by json_populate_recordset, which keeps
  * both the query building and the memory of one statement small whatever the import's size.
  */
-export async function insertAudit(tx: Tx, entries: AuditEntry[], chunkSize = 500): Promise<void> {
+export async function insertAudit(
+  tx: Tx,
+  entries: AuditEntry[],
+  jsonParam: (text: string) => unknown = (text) => text,
+  chunkSize = 250,
+): Promise<void> {
   if (entries.length === 0) return;
   if (entries.length === 1) {
     await tx.insert(auditLog).values(entries);
     return;
   }
   for (let i = 0; i < entries.length; i += chunkSize) {
-    const json = JSON.stringify(
-      entries.slice(i, i + chunkSize).map((e) => ({
-        actor_id: e.actorId,
-        actor_name: e.actorName,
-        dialect: e.dialect,
-        action: e.action,
-        subject: e.subject,
-        before: e.before ?? null,
-        after: e.after ?? null,
-      })),
+    const json = jsonParam(
+      JSON.stringify(
+        entries.slice(i, i + chunkSize).map((e) => ({
+          actor_id: e.actorId,
+          actor_name: e.actorName,
+          dialect: e.dialect,
+          action: e.action,
+          subject: e.subject,
+          before: e.before ?? null,
+          after: e.after ?? null,
+        })),
+      ),
     );
     await tx.execute(sql`
       insert into audit_log (actor_id, actor_name, dialect, action, subject, before, after)

@@ -159,6 +159,8 @@ export class RegionStore {
   constructor(
     readonly tx: Tx,
     private readonly codec: RegionCodec,
+    /** a JSON text as its driver takes a bulk parameter (Database.jsonParam) */
+    private readonly jsonParam: (text: string) => unknown = (text) => text,
   ) {}
 
   async findByName(name: string): Promise<Region | null> {
@@ -187,11 +189,11 @@ export class RegionStore {
    * A parent must come before its children in `inputs`, or be in the same chunk: foreign keys
    * are checked per statement.
    */
-  async insertMany(inputs: readonly RegionInput[], chunkSize = 500): Promise<Region[]> {
+  async insertMany(inputs: readonly RegionInput[], chunkSize = 250): Promise<Region[]> {
     const created: Region[] = [];
     for (let i = 0; i < inputs.length; i += chunkSize) {
       const chunk = inputs.slice(i, i + chunkSize);
-      const json = JSON.stringify(chunk.map((input) => snakeRow(this.codec.toRow(input))));
+      const json = this.jsonParam(JSON.stringify(chunk.map((input) => snakeRow(this.codec.toRow(input)))));
       const result = await this.tx.execute(sql`
         insert into regions (${sql.raw(insertColumns.join(", "))})
         select ${sql.raw(insertColumns.join(", "))} from json_populate_recordset(null::regions, ${json}::json)

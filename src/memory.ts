@@ -2,7 +2,8 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 
 /**
- * Sets how far the heap may grow between collections, and gives memory back to the system after a large change (an import, a reload of thousands of
+ * Sets how far the heap may grow (old and young generations), and gives memory back to the system
+ * after a large change (an import, a reload of thousands of
  * regions). V8 collects old garbage only when allocation asks for it, so a gateway that has just
  * imported 10,000 regions and then serves cached reads (which allocate little) or sits idle would
  * keep the import's few hundred MiB indefinitely (measured: 556 MiB a minute after an import that
@@ -18,6 +19,11 @@ export function memoryReleaser(delayMs = 1_000): () => void {
   // the last one (a 10,000-region import then peaks near 640 MiB, of which 150 are live); 1.2×
   // keeps the peak near 300 MiB for a few per cent more collection time (README, Performance).
   setFlagsFromString("--heap-growing-percent=20");
+  // The young generation starts at 1 MiB per semi-space and doubles under load up to 16: after a
+  // burst (an import, a reload) it stays at 32 MiB. Kept at its start size, reads are as fast
+  // (measured) and a 10,000-region catalogue costs ~30 MiB less resident memory; an import spends
+  // ~15% more CPU collecting.
+  setFlagsFromString("--semi-space-growth-factor=1");
   let gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) {
     try {

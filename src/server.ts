@@ -30,6 +30,8 @@ async function prettyLines(sink: LogSink): Promise<{ write(line: string): void }
 
 /** The composition root: configuration → database → catalogue → HTTP server, and a clean stop. */
 export async function runServe(): Promise<void> {
+  // before anything grows the heap: how it may grow, and how it gives memory back (memory.ts)
+  const releaseMemory = memoryReleaser();
   const config = loadConfig();
   // stdout may be a pipe whose reader stops reading: the sink drops lines rather than block or grow
   const logSink = createLogSink(process.stdout);
@@ -58,7 +60,7 @@ export async function runServe(): Promise<void> {
     pollIntervalMs: config.pollIntervalMs,
     onError: (message, err) => logger.warn({ error: describeError(err) }, message),
     observer: metrics.catalogObserver,
-    onLargeChange: memoryReleaser(),
+    onLargeChange: releaseMemory,
   });
   const stopCertificateWatch = startCertificateWatch({
     regions: () => catalog.list(),

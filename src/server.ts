@@ -14,6 +14,7 @@ import { createAuthenticator } from "./identity/authenticator.ts";
 import { bootstrapAdmin } from "./identity/credential-service.ts";
 import { resolveSecretKey } from "./identity/secret-key.ts";
 import { createLogSink, type LogSink } from "./log-sink.ts";
+import { memoryReleaser } from "./memory.ts";
 import { packageVersion } from "./version.ts";
 
 /** LOG_FORMAT=pretty: pino-pretty, loaded only then, formats each line before the same sink. */
@@ -29,6 +30,8 @@ async function prettyLines(sink: LogSink): Promise<{ write(line: string): void }
 
 /** The composition root: configuration → database → catalogue → HTTP server, and a clean stop. */
 export async function runServe(): Promise<void> {
+  // before anything grows the heap: how it may grow, and how it gives memory back (memory.ts)
+  const releaseMemory = memoryReleaser();
   const config = loadConfig();
   // stdout may be a pipe whose reader stops reading: the sink drops lines rather than block or grow
   const logSink = createLogSink(process.stdout);
@@ -57,6 +60,7 @@ export async function runServe(): Promise<void> {
     pollIntervalMs: config.pollIntervalMs,
     onError: (message, err) => logger.warn({ error: describeError(err) }, message),
     observer: metrics.catalogObserver,
+    onLargeChange: releaseMemory,
   });
   const stopCertificateWatch = startCertificateWatch({
     regions: () => catalog.list(),

@@ -38,9 +38,12 @@ function codeBlocks(text: string): Block[] {
 function notRunnable(b: Block): string | null {
   if (b.code.includes("npm ci && npm start"))
     return "the quick start installs, starts a gateway on port 8080 in the foreground and runs the whole suite; this test starts the same `serve` process on a free port instead";
-  if (b.code.includes("scripts/bench-")) return "a benchmark: minutes of load, run by hand";
+  if (b.code.includes("scripts/bench-") || b.code.includes("npm run bench")) return "a benchmark: minutes of load, run by hand";
+  if (b.code.includes("npm pack"))
+    return "installs the package under /opt as root; test/package.test.ts packs and installs it into a temporary directory";
   if (b.lang === "text") return "a listing, not a command";
   if (b.lang === "yaml") return "Prometheus configuration, not a command (its metric names are checked below)";
+  if (b.lang === "ini") return "a systemd unit file, not a command";
   return null;
 }
 

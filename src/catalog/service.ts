@@ -49,7 +49,7 @@ export class Catalog {
   /**
    * A rendered answer for the current catalogue version, computed once: reads are the hot
    * path, and the same list is rendered for every caller who sees the same regions. A new
-   * snapshot starts empty, so nothing stale is ever served. Bounded to 64 MiB and 1,024 answers per snapshot.
+   * snapshot starts empty, so nothing stale is ever served. Bounded per snapshot (see Snapshot.memo).
    */
   memo(key: string, render: () => Uint8Array): Uint8Array {
     return this.store.snapshot.memo(key, render);

@@ -1,7 +1,13 @@
 import type { Region } from "../domain/region.ts";
 
-const memoBudget = 64 * 1024 * 1024;
+/**
+ * The memo's bounds per snapshot: 32 MiB and 1,024 answers in all, and no single answer over
+ * 4 MiB (a list of thousands of regions with their certificates is tens of MiB: kept, it would
+ * double the memory the catalogue itself takes; rendered per request, it costs what sending it does).
+ */
+const memoBudget = 32 * 1024 * 1024;
 const memoEntries = 1024;
+const memoMaxEntry = 4 * 1024 * 1024;
 
 /**
  * The in-memory, read-only view of the catalogue that serves every read. Replaced or
@@ -31,6 +37,7 @@ export class Snapshot {
     if (hit !== undefined) return hit;
     const value = render();
     const cost = value.length + key.length * 2;
+    if (cost > memoMaxEntry) return value;
     if (this.renderedBytes + cost > memoBudget || this.rendered.size >= memoEntries) {
       this.rendered.clear();
       this.renderedBytes = 0;

@@ -27,7 +27,12 @@ export interface CatalogOptions {
   onError?: (message: string, error: unknown) => void;
   /** told of writes, reloads and their failures (the metrics) */
   observer?: CatalogObserver;
+  /** told after a change that replaced or loaded many regions (the process may give memory back) */
+  onLargeChange?: () => void;
 }
+
+/** How many regions written or loaded at once make a change large (see CatalogOptions.onLargeChange). */
+const largeChange = 1_000;
 
 /** How a write ended: committed, refused with a gateway error's code, or failed otherwise. */
 export type WriteOutcome = "committed" | ErrorCode | "error";
@@ -134,36 +139,50 @@ export class CatalogStore {
 
   private async writeOnce<T>(subject: string, actor: Actor, body: (w: WriteContext) => Promise<T>): Promise<T> {
     const notify = this.database.kind === "postgres";
+    // What the transaction needs and makes, reached only through this holder and emptied once the
+    // write is done: a driver may keep the transaction's callback (and its promise) alive until
+    // the connection's next use (postgres.js does), which would otherwise keep a whole import
+    // (its document, its plan, its changes) in memory.
+    const job: { body?: (w: WriteContext) => Promise<T>; done?: { result: T; version: number; regions: RegionStore } } = {
+      body,
+    };
     let identityTouched = false;
-    const { result, version, regions } = await this.database.db
-      .transaction(async (tx) => {
-        const version = await beginWrite(tx, notify);
-        const regions = new RegionStore(tx, this.codec);
-        const other: AuditEntry[] = [];
-        const actorFields = { actorId: actor.id, actorName: actor.name, dialect: actor.dialect };
-        const result = await body({
-          tx,
-          version,
-          regions,
-          audit: (e) => other.push({ ...actorFields, ...e }),
-          touchIdentity: () => {
-            identityTouched = true;
-          },
-        });
-        const regionEntries = regions.changes.map((c) => ({
-          ...actorFields,
-          action: c.action,
-          subject: c.subject,
-          before: redactRegion(c.before),
-          after: redactRegion(c.after),
-        }));
-        await insertAudit(tx, [...regionEntries, ...other]);
-        return { result, version, regions };
-      })
-      .catch((e) => rethrow(e, subject));
-    this.lastOwnVersion = Math.max(this.lastOwnVersion, version);
-    await this.applyCommitted(version, regions, identityTouched);
-    return result;
+    try {
+      await this.database.db
+        .transaction(async (tx) => {
+          const version = await beginWrite(tx, notify);
+          const regions = new RegionStore(tx, this.codec, this.database.jsonParam);
+          const other: AuditEntry[] = [];
+          const actorFields = { actorId: actor.id, actorName: actor.name, dialect: actor.dialect };
+          const run = job.body as (w: WriteContext) => Promise<T>;
+          const result = await run({
+            tx,
+            version,
+            regions,
+            audit: (e) => other.push({ ...actorFields, ...e }),
+            touchIdentity: () => {
+              identityTouched = true;
+            },
+          });
+          const regionEntries = regions.changes.map((c) => ({
+            ...actorFields,
+            action: c.action,
+            subject: c.subject,
+            before: redactRegion(c.before),
+            after: redactRegion(c.after),
+          }));
+          await insertAudit(tx, [...regionEntries, ...other], this.database.jsonParam);
+          job.done = { result, version, regions };
+        })
+        .catch((e) => rethrow(e, subject));
+      const { result, version, regions } = job.done as NonNullable<typeof job.done>;
+      this.lastOwnVersion = Math.max(this.lastOwnVersion, version);
+      await this.applyCommitted(version, regions, identityTouched);
+      return result;
+    } finally {
+      job.body = undefined;
+      job.done = undefined;
+    }
   }
 
   /**
@@ -216,6 +235,7 @@ export class CatalogStore {
     const advanced = loaded.version > this.current.version;
     if (loaded.version >= this.current.version) this.current = new Snapshot(loaded.version, loaded.regions);
     this.applyIdentity(loaded.version, loaded.identity);
+    if (loaded.regions.length >= largeChange) this.options.onLargeChange?.();
     const age = loaded.change?.ageMs;
     if (advanced && age != null && loaded.version > this.lastOwnVersion) {
       this.options.observer?.propagated?.(Math.max(0, age) + (performance.now() - loaded.readAt));
@@ -246,6 +266,7 @@ export class CatalogStore {
           else next.remove(c.subject);
         }
         this.current = next;
+        if (regions.changes.length >= largeChange) this.options.onLargeChange?.();
       }
       this.caughtUp();
       if (identityTouched) await this.reloadIdentity();

@@ -15,6 +15,13 @@ export type ChangeListener = (version: number) => void;
 export interface Database {
   readonly kind: "pglite" | "postgres";
   readonly db: Db;
+  /**
+   * A JSON text as a bulk statement's parameter (`${param}::json`), in the form its driver sends
+   * fastest: postgres.js takes the string; PGlite takes the UTF-8 bytes, which it passes through
+   * as they are (a string it measures character by character in JavaScript: 1.6 s of a
+   * 10,000-region import).
+   */
+  jsonParam(text: string): unknown;
   migrate(): Promise<void>;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
@@ -50,6 +57,9 @@ function countTransactions(db: Db, max: number): () => PoolStats {
 }
 
 export const notifyChannel = "region_gateway_catalog";
+
+/** PostgreSQL's type id of `json`. */
+const jsonOid = 114;
 
 export interface OpenOptions {
   databaseUrl?: string | undefined;
@@ -127,10 +137,15 @@ async function openPglite(client: PGlite, release: () => void = () => {}): Promi
   const [{ drizzle }, { migrate }] = await Promise.all([import("drizzle-orm/pglite"), import("drizzle-orm/pglite/migrator")]);
   const db = drizzle({ client, schema, casing: "snake_case" }) as unknown as Db;
   const pool = countTransactions(db, 1);
+  // json parameters given as bytes go through as bytes (binary format: json's is its text)
+  const serializeJson = client.serializers[jsonOid];
+  client.serializers[jsonOid] = (value: unknown) =>
+    value instanceof Uint8Array ? (value as unknown as string) : serializeJson ? serializeJson(value) : JSON.stringify(value);
   return {
     kind: "pglite",
     db,
     pool,
+    jsonParam: (text) => Buffer.from(text, "utf8"),
     migrate: () => migrate(db as never, { migrationsFolder }),
     ping: async () => {
       await client.query("select 1");
@@ -163,6 +178,7 @@ async function openPostgres(url: string): Promise<Database> {
     kind: "postgres",
     db,
     pool,
+    jsonParam: (text) => text,
     migrate: () => migrate(db as never, { migrationsFolder }),
     ping: async () => {
       await sql`select 1`;

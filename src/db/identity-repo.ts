@@ -62,10 +62,42 @@ export interface AuditEntry {
   after: unknown;
 }
 
-export async function insertAudit(tx: Tx, entries: AuditEntry[]): Promise<void> {
+/**
+ * Writes audit entries. One entry (every single write): an ordinary insert. Many (imports): each
+ * chunk is one statement with one JSON parameter read by json_populate_recordset, which keeps
+ * both the query building and the memory of one statement small whatever the import's size.
+ */
+export async function insertAudit(
+  tx: Tx,
+  entries: AuditEntry[],
+  jsonParam: (text: string) => unknown = (text) => text,
+  chunkSize = 250,
+): Promise<void> {
   if (entries.length === 0) return;
-  // bulk imports can write thousands of entries: keep each statement well under the parameter limit
-  for (let i = 0; i < entries.length; i += 1000) await tx.insert(auditLog).values(entries.slice(i, i + 1000));
+  if (entries.length === 1) {
+    await tx.insert(auditLog).values(entries);
+    return;
+  }
+  for (let i = 0; i < entries.length; i += chunkSize) {
+    const json = jsonParam(
+      JSON.stringify(
+        entries.slice(i, i + chunkSize).map((e) => ({
+          actor_id: e.actorId,
+          actor_name: e.actorName,
+          dialect: e.dialect,
+          action: e.action,
+          subject: e.subject,
+          before: e.before ?? null,
+          after: e.after ?? null,
+        })),
+      ),
+    );
+    await tx.execute(sql`
+      insert into audit_log (actor_id, actor_name, dialect, action, subject, before, after)
+      select actor_id, actor_name, dialect, action, subject, before, after
+      from json_populate_recordset(null::audit_log, ${json}::json) with ordinality as x
+      order by ordinality`);
+  }
 }
 
 export async function readAudit(tx: Tx, filter: { subject?: string | undefined; limit: number }) {

@@ -49,6 +49,16 @@ function booleanParam(name: string, value: string | undefined): boolean {
   throw new GatewayError("validation", `${name} must be true or false`, { fields: { [name]: ["must be true or false"] } });
 }
 
+function parseBody(format: (typeof formats)[number], text: string): ReturnType<typeof parseDocument> {
+  if (text.trim() === "") throw new GatewayError("bad_request", "the document is empty");
+  try {
+    return parseDocument(format, parseJsonText(text));
+  } catch (e) {
+    if (e instanceof DocumentError) throw new GatewayError("bad_request", e.message);
+    throw e;
+  }
+}
+
 /**
  * `POST /admin/v1/import?format=&mode=&dry_run=` and `GET /admin/v1/export?format=&include_secrets=`,
  * admins only, errors in the Keystone shape. An import with any rejected record writes nothing
@@ -82,16 +92,10 @@ export function createAdminMigrationRoutes(deps: AdminMigrationDeps) {
       });
     }
     const dryRun = booleanParam("dry_run", c.req.query("dry_run"));
-    // any Content-Type: `format` says what the body is (curl --data-binary sends a form type)
-    const text = await c.req.text();
-    if (text.trim() === "") throw new GatewayError("bad_request", "the document is empty");
-    let parsed: ReturnType<typeof parseDocument>;
-    try {
-      parsed = parseDocument(format, parseJsonText(text));
-    } catch (e) {
-      if (e instanceof DocumentError) throw new GatewayError("bad_request", e.message);
-      throw e;
-    }
+    // any Content-Type: `format` says what the body is (curl --data-binary sends a form type).
+    // Read from the raw request, not c.req.text(), which would keep the text (twice the
+    // document's size in memory) until the answer: nothing holds it once it is parsed.
+    const parsed = parseBody(format, await c.req.raw.text());
     const report = await importDocument(deps.catalog, parsed, {
       actor: actorOf(c.var.principal, "admin"),
       mode,

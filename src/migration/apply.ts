@@ -38,7 +38,10 @@ class StaleSnapshot extends Error {
  * nothing, never open a write transaction (the catalogue version does not move).
  */
 export async function importDocument(catalog: Catalog, parsed: ParsedDocument, o: ImportOptions): Promise<ImportReport> {
-  const first = planImport(parsed, catalog.list(), o);
+  // the snapshot the first plan was made against: while it is still the one served, planning
+  // again under the lock would give the same plan (a snapshot's regions never change in place)
+  const seen = catalog.store.snapshot;
+  const first = planImport(parsed, seen.list(), o);
   if (o.dryRun || first.rejected.length > 0 || !writes(first)) return importReport(parsed, o, first, false, catalog.version);
   for (let attempt = 0; ; attempt++) {
     try {
@@ -47,7 +50,7 @@ export async function importDocument(catalog: Catalog, parsed: ParsedDocument, o
         // Under the lock the database is at version - 1; a snapshot at that version is exact
         // (another instance's commit may not have reached this one's snapshot yet).
         if (catalog.version !== version - 1) throw new StaleSnapshot();
-        applied = planImport(parsed, catalog.list(), o);
+        applied = catalog.store.snapshot === seen ? first : planImport(parsed, catalog.list(), o);
         if (applied.rejected.length > 0 || !writes(applied)) throw new NothingToWrite(applied);
         await regions.insertMany(applied.creates);
         for (const u of applied.updates) await regions.update(u.before, u.changes);

@@ -1,0 +1,529 @@
+/**
+ * The project's benchmark: `npm run bench` prints one Markdown table, PGlite and PostgreSQL side
+ * by side, measured on real gateway processes started as `npm start` starts them (compiled
+ * JavaScript, request logging on at `info`, logs to a file), with autocannon in this process:
+ *
+ * - each read path (Keystone list and show, Rainbond v1 list and v2 page; 100 regions, 50
+ *   connections): requests/s, p99, and the ratio to a bare `node:http` server (its own process)
+ *   sending the same bytes, measured just before it;
+ * - start to ready (spawn to the "listening" line) on a new and an existing DATA_DIR / database;
+ * - resident memory idle, with 10,000 regions (after the import, and after a restart), and the
+ *   peak during the import, whose time is measured too;
+ * - PostgreSQL only: how long a write acknowledged by one gateway takes to be served by another
+ *   on the same database (p50/p99), and writes/s through 1 and through 3 gateways;
+ * - with KEYSTONE_URL and KEYSTONE_TOKEN set, that Keystone's `GET /v3/regions` in the same run.
+ *
+ *   npm run bench                                  # everything (about 5 minutes)
+ *   npm run bench -- --duration 3 --regions 2000   # shorter runs, a smaller import
+ *   npm run bench -- --soak                        # 5-minute read/write soak (1% writes) per backend
+ *   npm run bench -- --soak --soak-duration 60
+ *   BENCH_DATABASE_URL=postgres://… npm run bench  # PostgreSQL (default postgres://postgres@127.0.0.1:5432/postgres;
+ *                                                  # throw-away databases are created beside it)
+ *
+ * Figures depend on the machine and on whatever else runs on it: the load average is printed
+ * with them. Ratios taken in one run are what compare.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { cpus, loadavg, tmpdir } from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import autocannon from "autocannon";
+import postgres from "postgres";
+
+const { values: flags } = parseArgs({
+  options: {
+    duration: { type: "string", default: "5" },
+    connections: { type: "string", default: "50" },
+    regions: { type: "string", default: "10000" },
+    soak: { type: "boolean", default: false },
+    "soak-duration": { type: "string", default: "300" },
+    only: { type: "string" },
+  },
+});
+const seconds = Number(flags.duration);
+const connections = Number(flags.connections);
+const importSize = Number(flags.regions);
+const root = path.resolve(import.meta.dirname, "..");
+const bin = path.join(root, "bin", "region-gateway.js");
+const token = `rgt_bench_${randomBytes(12).toString("hex")}`;
+const secretKey = randomBytes(32).toString("hex");
+const adminUrl = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const work = mkdtempSync(path.join(tmpdir(), "rg-bench-"));
+
+type Backend = "pglite" | "postgres";
+
+// ---------------------------------------------------------------------------------------------
+// processes
+
+interface Gateway {
+  child: ChildProcess;
+  url: string;
+  pid: number;
+  /** spawn to the "listening" line, ms */
+  readyMs: number;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** `node bin/region-gateway.js serve`, as `npm start` runs it; its logs go to a file. */
+async function startGateway(env: Record<string, string>): Promise<Gateway> {
+  const port = await freePort();
+  const logFile = path.join(work, `gateway-${port}.log`);
+  const fd = openSync(logFile, "w");
+  const started = performance.now();
+  const child = spawn(process.execPath, [bin, "serve"], {
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOST: "127.0.0.1",
+      PORT: String(port),
+      ADMIN_TOKEN: token,
+      SECRET_KEY: secretKey,
+      LOG_LEVEL: "info",
+      ...env,
+    },
+    stdio: ["ignore", fd, fd],
+  });
+  closeSync(fd);
+  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+  let dead = false;
+  void exited.then(() => {
+    dead = true;
+  });
+  for (;;) {
+    if (readFileSync(logFile, "utf8").includes("region-gateway listening")) break;
+    if (dead) throw new Error(`the gateway exited:\n${readFileSync(logFile, "utf8")}`);
+    await sleep(10);
+  }
+  const readyMs = performance.now() - started;
+  return {
+    child,
+    url: `http://127.0.0.1:${port}`,
+    pid: child.pid as number,
+    readyMs,
+    async stop() {
+      if (!dead) child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
+
+/** A bare node:http server in its own process, answering every request with `body`. */
+async function startBare(body: Buffer, contentType: string): Promise<{ url: string; stop(): Promise<void> }> {
+  const port = await freePort();
+  const file = path.join(work, `bare-${port}.body`);
+  writeFileSync(file, body);
+  const code = `
+    const body = require("node:fs").readFileSync(${JSON.stringify(file)});
+    const headers = { "Content-Type": ${JSON.stringify(contentType)}, "Content-Length": body.length };
+    require("node:http").createServer((req, res) => { res.writeHead(200, headers); res.end(body); })
+      .listen(${port}, "127.0.0.1", () => process.stdout.write("ready\\n"));`;
+  const child = spawn(process.execPath, ["-e", code], { stdio: ["ignore", "pipe", "inherit"] });
+  await new Promise<void>((resolve) => child.stdout?.once("data", () => resolve()));
+  return {
+    url: `http://127.0.0.1:${port}`,
+    async stop() {
+      child.kill("SIGTERM");
+      await new Promise((r) => child.once("exit", r));
+    },
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function status(pid: number, key: string): number {
+  const text = readFileSync(`/proc/${pid}/status`, "utf8");
+  return Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(text)?.[1] ?? 0) / 1024;
+}
+const rss = (pid: number) => status(pid, "VmRSS");
+const peak = (pid: number) => status(pid, "VmHWM");
+/** Resets VmHWM (Linux: writing 5 to clear_refs), so a later peak is the peak since now. */
+function resetPeak(pid: number): void {
+  writeFileSync(`/proc/${pid}/clear_refs`, "5");
+}
+
+// ---------------------------------------------------------------------------------------------
+// databases
+
+interface Place {
+  env: Record<string, string>;
+  drop(): Promise<void>;
+}
+
+async function newPlace(backend: Backend): Promise<Place> {
+  if (backend === "pglite") {
+    const dir = mkdtempSync(path.join(work, "data-"));
+    return { env: { DATA_DIR: dir }, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+  }
+  const name = `rg_bench_${randomBytes(5).toString("hex")}`;
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const dir = mkdtempSync(path.join(work, "pgdata-"));
+  return {
+    env: { DATABASE_URL: url.toString(), DATA_DIR: dir },
+    async drop() {
+      const a = postgres(adminUrl, { max: 1, onnotice: () => {} });
+      await a.unsafe(`drop database if exists ${name} with (force)`);
+      await a.end();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function postgresAvailable(): Promise<boolean> {
+  const sql = postgres(adminUrl, { max: 1, onnotice: () => {}, connect_timeout: 3 });
+  try {
+    await sql`select 1`;
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await sql.end({ timeout: 1 }).catch(() => {});
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// data
+
+/** A certificate-like block of random base64 (real certificates do not compress or repeat). */
+const pem = (label: string, bytes: number) =>
+  `-----BEGIN ${label}-----\n${(
+    randomBytes(bytes)
+      .toString("base64")
+      .match(/.{1,64}/g) ?? []
+  ).join("\n")}\n-----END ${label}-----`;
+
+/**
+ * A canonical document of `n` regions with every field (two certificates, a key and a token
+ * each, locales, extras; one parent per ten regions, children listed before their parents).
+ */
+function documentOf(n: number, prefix = "bench"): string {
+  const regions = [];
+  const name = (i: number) => `${prefix}-${String(i).padStart(5, "0")}`;
+  for (let i = n - 1; i >= 0; i--) {
+    regions.push({
+      name: name(i),
+      alias: `区域 ${i}`,
+      locales: { "en-us": `Region ${i}`, "pt-br": `Região ${i}` },
+      description: `benchmark region ${i}`,
+      scope: i % 3 === 0 ? "private" : "public",
+      status: "enabled",
+      parentName: i % 10 === 0 ? null : name(i - (i % 10)),
+      apiUrl: `https://r${i}.example.com:8443`,
+      wsUrl: `wss://r${i}.example.com:6060`,
+      httpDomain: `apps${i}.example.com`,
+      tcpDomain: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
+      caCert: pem("CERTIFICATE", 900),
+      clientCert: pem("CERTIFICATE", 900),
+      clientKey: pem("PRIVATE KEY", 1200),
+      regionToken: randomBytes(20).toString("hex"),
+      enterpriseId: "ent-bench",
+      extra: { tier: i % 2 ? "gold" : "silver" },
+    });
+  }
+  return JSON.stringify(regions);
+}
+
+async function importDocument(url: string, body: string): Promise<void> {
+  const res = await fetch(`${url}/admin/v1/import?format=canonical`, {
+    method: "POST",
+    body,
+    headers: { "X-Auth-Token": token },
+  });
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`import answered ${res.status}: ${text.slice(0, 300)}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// measurements
+
+interface Load {
+  rps: number;
+  p99: number;
+  errors: number;
+}
+
+async function cannon(options: Record<string, unknown>): Promise<Load> {
+  const r = await autocannon({ connections, duration: seconds, ...options });
+  return { rps: r.requests.average, p99: r.latency.p99, errors: r.errors + r.timeouts + r.non2xx };
+}
+
+const readPaths: { label: string; path: string; headers: Record<string, string> }[] = [
+  { label: "Keystone list `GET /v3/regions`", path: "/v3/regions", headers: { "X-Auth-Token": token } },
+  { label: "Keystone show `GET /v3/regions/{id}`", path: "/v3/regions/bench-00007", headers: { "X-Auth-Token": token } },
+  { label: "Rainbond v1 list `GET /openapi/v1/regions`", path: "/openapi/v1/regions", headers: { Authorization: token } },
+  {
+    label: "Rainbond v2 page `GET /openapi/v2/manage/regions?current=1&pageSize=20`",
+    path: "/openapi/v2/manage/regions?current=1&pageSize=20",
+    headers: { Authorization: token },
+  },
+];
+
+/** One read path on the gateway against a bare server sending the same bytes, back to back. */
+async function readPath(url: string, p: (typeof readPaths)[number]): Promise<{ gw: Load; bare: Load; bytes: number }> {
+  const res = await fetch(`${url}${p.path}`, { headers: p.headers });
+  if (res.status !== 200) throw new Error(`${p.path} answered ${res.status}`);
+  const body = Buffer.from(await res.arrayBuffer());
+  const bare = await startBare(body, res.headers.get("content-type") ?? "application/json");
+  try {
+    const b = await cannon({ url: `${bare.url}${p.path}` });
+    const g = await cannon({ url: `${url}${p.path}`, headers: p.headers });
+    return { gw: g, bare: b, bytes: body.length };
+  } finally {
+    await bare.stop();
+  }
+}
+
+const percentile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+
+/** A write acknowledged by A, then B asked until it serves it: the time from A's answer. */
+async function visibility(a: string, b: string, rounds = 100): Promise<{ p50: number; p99: number }> {
+  const times: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const description = `visibility ${i} ${randomBytes(4).toString("hex")}`;
+    const res = await fetch(`${a}/v3/regions/bench-00003`, {
+      method: "PATCH",
+      headers: { "X-Auth-Token": token, "Content-Type": "application/json" },
+      body: JSON.stringify({ region: { description } }),
+    });
+    if (res.status !== 200) throw new Error(`PATCH answered ${res.status}`);
+    await res.arrayBuffer();
+    const acked = performance.now();
+    for (;;) {
+      const r = await fetch(`${b}/v3/regions/bench-00003`, { headers: { "X-Auth-Token": token } });
+      const seen = ((await r.json()) as { region: { description: string } }).region.description;
+      if (seen === description) break;
+      if (performance.now() - acked > 10_000) throw new Error("a write was not visible on the other gateway after 10 s");
+    }
+    times.push(performance.now() - acked);
+  }
+  times.sort((x, y) => x - y);
+  return { p50: percentile(times, 0.5), p99: percentile(times, 0.99) };
+}
+
+/** Keystone PATCHes through each gateway at once (10 connections in all): acknowledged writes/s. */
+async function writesPerSecond(urls: string[]): Promise<number> {
+  const per = Math.max(1, Math.floor(10 / urls.length));
+  const results = await Promise.all(
+    urls.map((url, i) =>
+      autocannon({
+        url: `${url}/v3/regions/bench-0001${i}`,
+        method: "PATCH",
+        connections: per,
+        duration: seconds,
+        headers: { "X-Auth-Token": token, "Content-Type": "application/json" },
+        body: JSON.stringify({ region: { description: `written through gateway ${i}` } }),
+      }),
+    ),
+  );
+  return results.reduce((sum, r) => sum + (r.requests.total - r.non2xx - r.errors) / seconds, 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// the run
+
+type Cells = Map<string, Partial<Record<Backend, string>>>;
+const cells: Cells = new Map();
+const put = (row: string, backend: Backend, value: string) => cells.set(row, { ...cells.get(row), [backend]: value });
+const n0 = (x: number) => Math.round(x).toLocaleString("en-US");
+const ms = (x: number) => (x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${Math.round(x)} ms`);
+const mib = (x: number) => `${Math.round(x)} MiB`;
+
+async function median(times: number, run: () => Promise<number>): Promise<number> {
+  const xs: number[] = [];
+  for (let i = 0; i < times; i++) xs.push(await run());
+  xs.sort((a, b) => a - b);
+  return xs[Math.floor(xs.length / 2)] as number;
+}
+
+async function benchBackend(backend: Backend): Promise<void> {
+  const log = (m: string) => process.stderr.write(`[${backend}] ${m}\n`);
+  // start to ready, new (median of 3, each on a new directory or database)
+  const fresh = await median(3, async () => {
+    const place = await newPlace(backend);
+    const gw = await startGateway(place.env);
+    await gw.stop();
+    await place.drop();
+    return gw.readyMs;
+  });
+  put("start to ready, new `DATA_DIR` / database", backend, ms(fresh));
+  log(`start, new: ${ms(fresh)}`);
+
+  const place = await newPlace(backend);
+  try {
+    let gw = await startGateway(place.env);
+    await importDocument(gw.url, documentOf(100));
+    await gw.stop();
+    const again = await median(3, async () => {
+      const g = await startGateway(place.env);
+      await g.stop();
+      return g.readyMs;
+    });
+    put("start to ready, existing (100 regions)", backend, ms(again));
+    log(`start, existing: ${ms(again)}`);
+
+    gw = await startGateway(place.env);
+    await sleep(3_000);
+    put("RSS idle (100 regions, 3 s after start)", backend, mib(rss(gw.pid)));
+
+    for (const p of readPaths) {
+      const r = await readPath(gw.url, p);
+      put(
+        `${p.label}: req/s · p99 · ratio to bare`,
+        backend,
+        `${n0(r.gw.rps)} · ${r.gw.p99} ms · **${(r.gw.rps / r.bare.rps).toFixed(2)}**`,
+      );
+      put(`… bare \`node:http\`, same ${n0(r.bytes)} bytes`, backend, `${n0(r.bare.rps)} · ${r.bare.p99} ms`);
+      if (r.gw.errors > 0) log(`${p.path}: ${r.gw.errors} errors`);
+      log(`${p.path}: ${n0(r.gw.rps)} req/s (bare ${n0(r.bare.rps)})`);
+    }
+    const single = await writesPerSecond([gw.url]);
+    put("writes/s (Keystone PATCH, 10 connections), 1 gateway", backend, n0(single));
+    await gw.stop();
+
+    // 10,000 regions: the import, then memory after it settles and after a restart
+    const big = documentOf(importSize, "bulk");
+    gw = await startGateway(place.env);
+    await sleep(3_000);
+    const idle = rss(gw.pid);
+    resetPeak(gw.pid);
+    const t0 = performance.now();
+    await importDocument(gw.url, big);
+    const took = performance.now() - t0;
+    const top = peak(gw.pid);
+    put(`import of ${n0(importSize)} regions (${(big.length / 1048576).toFixed(1)} MiB): time`, backend, ms(took));
+    put("… peak RSS during it (+ over idle just before)", backend, `${mib(top)} (+${mib(top - idle)})`);
+    log(`import: ${ms(took)}, peak ${mib(top)}`);
+    await sleep(5_000);
+    const settled = rss(gw.pid);
+    await gw.stop();
+    gw = await startGateway(place.env);
+    put(`start to ready, existing (${n0(importSize + 100)} regions)`, backend, ms(gw.readyMs));
+    await sleep(5_000);
+    const restarted = rss(gw.pid);
+    put(
+      `RSS with ${n0(importSize + 100)} regions, 5 s settled: after the import · after a restart (+ over idle)`,
+      backend,
+      `${mib(settled)} (+${mib(settled - idle)}) · ${mib(restarted)} (+${mib(restarted - idle)})`,
+    );
+    await gw.stop();
+  } finally {
+    await place.drop();
+  }
+
+  if (backend === "postgres") {
+    const shared = await newPlace("postgres");
+    const fleet: Gateway[] = [];
+    try {
+      for (let i = 0; i < 3; i++) fleet.push(await startGateway(shared.env));
+      const [a, b] = fleet as [Gateway, Gateway];
+      await importDocument(a.url, documentOf(100));
+      await sleep(500);
+      const seen = await visibility(a.url, b.url);
+      put("a write on gateway A served by gateway B: p50 · p99", backend, `${ms(seen.p50)} · ${ms(seen.p99)}`);
+      log(`visibility p50 ${ms(seen.p50)} p99 ${ms(seen.p99)}`);
+      const three = await writesPerSecond(fleet.map((g) => g.url));
+      put("writes/s, 3 gateways on one database (all on this machine)", backend, n0(three));
+    } finally {
+      for (const g of fleet) await g.stop();
+      await shared.drop();
+    }
+  } else {
+    put("a write on gateway A served by gateway B: p50 · p99", backend, "— (one process)");
+    put("writes/s, 3 gateways on one database (all on this machine)", backend, "— (one process)");
+  }
+}
+
+async function keystoneRow(): Promise<void> {
+  const url = process.env.KEYSTONE_URL?.replace(/\/+$/, "");
+  const kt = process.env.KEYSTONE_TOKEN;
+  if (!url || !kt) return;
+  const r = await cannon({ url: `${url}/v3/regions`, headers: { "X-Auth-Token": kt } });
+  const value = `${n0(r.rps)} · ${r.p99} ms`;
+  cells.set(`Keystone at KEYSTONE_URL, \`GET /v3/regions\`: req/s · p99`, { pglite: value, postgres: value });
+}
+
+async function soak(backend: Backend, duration: number): Promise<string> {
+  const place = await newPlace(backend);
+  const gw = await startGateway(place.env);
+  try {
+    await importDocument(gw.url, documentOf(100));
+    // 99 reads (the four paths in turn) and 1 write per 100 requests, on every connection
+    const requests: { method: string; path: string; headers: Record<string, string>; body?: string }[] = [];
+    for (let i = 0; i < 99; i++) {
+      const p = readPaths[i % readPaths.length] as (typeof readPaths)[number];
+      requests.push({ method: "GET", path: p.path, headers: p.headers });
+    }
+    requests.push({
+      method: "PATCH",
+      path: "/v3/regions/bench-00005",
+      headers: { "X-Auth-Token": token, "Content-Type": "application/json" },
+      body: JSON.stringify({ region: { description: "soak" } }),
+    });
+    // RSS before the load, once it has warmed up (the young generation and compiled code grow to
+    // the load in the first seconds), its highest after that, and at the end
+    const samples: { at: number; rss: number }[] = [];
+    const t0 = performance.now();
+    const sampler = setInterval(() => samples.push({ at: performance.now() - t0, rss: rss(gw.pid) }), 5_000);
+    const before = rss(gw.pid);
+    const r = await autocannon({ url: gw.url, connections: 10, duration, requests });
+    clearInterval(sampler);
+    const end = rss(gw.pid);
+    const warm = samples.filter((x) => x.at >= Math.min(30_000, (duration * 1000) / 4));
+    const start = warm[0]?.rss ?? end;
+    return `| ${backend === "pglite" ? "PGlite" : "PostgreSQL"} | ${duration} s | ${n0(r.requests.average)} | ${r.errors + r.non2xx} | ${mib(before)} | ${mib(start)} | ${mib(Math.max(...warm.map((x) => x.rss), end))} | ${mib(end)} |`;
+  } finally {
+    await gw.stop();
+    await place.drop();
+  }
+}
+
+const pg = flags.only !== "pglite" && (await postgresAvailable());
+const backends: Backend[] = [...(flags.only !== "postgres" ? (["pglite"] as const) : []), ...(pg ? (["postgres"] as const) : [])];
+const loadBefore = loadavg();
+const started = new Date();
+try {
+  if (flags.soak) {
+    const duration = Number(flags["soak-duration"]);
+    const rows: string[] = [];
+    for (const b of backends) rows.push(await soak(b, duration));
+    console.log(
+      [
+        "| backend | duration | req/s (1% writes, 10 connections) | errors | RSS before | RSS after 30 s | highest after 30 s | RSS at end |",
+        "|---|---|---|---|---|---|---|---|",
+        ...rows,
+      ].join("\n"),
+    );
+  } else {
+    for (const b of backends) await benchBackend(b);
+    await keystoneRow();
+    const lines = ["| | PGlite (embedded) | PostgreSQL |", "|---|---|---|"];
+    for (const [row, v] of cells) {
+      lines.push(`| ${row} | ${v.pglite ?? "not measured"} | ${v.postgres ?? (pg ? "—" : "not measured (no PostgreSQL)")} |`);
+    }
+    console.log(lines.join("\n"));
+  }
+  const loadAfter = loadavg();
+  const f = (l: number[]) => l.map((x) => x.toFixed(2)).join(", ");
+  console.log(
+    `\n${started.toISOString().slice(0, 16)}Z · node ${process.version} · ${cpus().length} CPUs · ` +
+      `${seconds} s per load test, ${connections} connections · load average ${f(loadBefore)} before, ${f(loadAfter)} after`,
+  );
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}

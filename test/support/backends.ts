@@ -4,6 +4,7 @@ import { PGlite } from "@electric-sql/pglite";
 import postgres from "postgres";
 import { inject } from "vitest";
 import { type Database, openDatabase } from "../../src/db/client.ts";
+import { pgliteSettings } from "../../src/db/pglite.ts";
 import { createSecretBox } from "../../src/domain/secret-box.ts";
 
 /** The key every test catalogue seals its secrets with. */
@@ -31,7 +32,8 @@ const pgliteBackend: Backend = {
   available: true,
   async open() {
     const dump = new Blob([readFileSync(inject("pgliteDump"))]);
-    const pglite = await PGlite.create({ loadDataDir: dump });
+    // the gateway's own memory settings (small buffers): quicker to open, and what it runs with
+    const pglite = await PGlite.create({ loadDataDir: dump, postgresqlconf: pgliteSettings });
     const database = await openDatabase({ pglite });
     return { database, drop: () => database.close() };
   },

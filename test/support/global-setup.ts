@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
@@ -22,13 +22,25 @@ function buildIfStale() {
 }
 
 /**
+ * PGlite on a copy of dist/pglite-template, the migrated database the build makes for new data
+ * directories (src/db/pglite.ts), or on a new database (an initdb, seconds) without one.
+ */
+async function copyOfTemplate(pgDir: string): Promise<PGlite> {
+  const template = path.resolve(import.meta.dirname, "../../dist/pglite-template");
+  if (!existsSync(path.join(template, "PG_VERSION"))) return PGlite.create();
+  cpSync(template, pgDir, { recursive: true, filter: (f) => path.basename(f) !== "region-gateway-template.json" });
+  return PGlite.create({ dataDir: pgDir });
+}
+
+/**
  * Opening a new PGlite database takes seconds; migrate one once and give every suite
- * its own copy of the dump (loadDataDir, well under a second).
+ * its own copy of the dump (loadDataDir, well under a second). The one made here is a copy of
+ * the migrated template the build made (what a new DATA_DIR starts as), not an initdb.
  */
 export default async function setup(project: TestProject) {
   buildIfStale();
   const dir = mkdtempSync(path.join(tmpdir(), "rg-test-"));
-  const pglite = await PGlite.create();
+  const pglite = await copyOfTemplate(path.join(dir, "pglite"));
   const database = await openDatabase({ pglite });
   await database.migrate();
   const dump = await pglite.dumpDataDir("none");

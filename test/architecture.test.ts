@@ -16,6 +16,7 @@ type Layer =
   | "config"
   | "log-sink"
   | "version"
+  | "memory"
   | "db"
   | "adapters"
   | "migration"
@@ -46,6 +47,7 @@ function layerOf(file: string): Layer | undefined {
     "config.ts": "config",
     "log-sink.ts": "log-sink",
     "version.ts": "version",
+    "memory.ts": "memory",
     "server.ts": "server",
     "main.ts": "main",
   };
@@ -58,6 +60,7 @@ const mayImport: Record<Layer, readonly Layer[]> = {
   config: [],
   "log-sink": [],
   version: [],
+  memory: [],
   db: ["domain"],
   adapters: ["domain"],
   migration: ["adapters", "domain"],
@@ -66,7 +69,7 @@ const mayImport: Record<Layer, readonly Layer[]> = {
   import: ["catalog", "migration", "domain"],
   http: ["adapters", "catalog", "domain", "identity", "import", "migration"],
   cli: ["config", "db", "domain", "migration"],
-  server: ["catalog", "config", "db", "domain", "http", "identity", "log-sink", "version"],
+  server: ["catalog", "config", "db", "domain", "http", "identity", "log-sink", "memory", "version"],
   main: ["cli", "server", "version"],
 };
 

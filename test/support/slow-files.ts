@@ -18,6 +18,7 @@ export const realProcessFiles = [
   "test/identity/cli.test.ts",
   "test/log-pipe.test.ts",
   "test/log-sink.test.ts",
+  "test/package.test.ts",
   "test/process-logs.test.ts",
   "test/process.test.ts",
   "test/readme.test.ts",

@@ -522,7 +522,8 @@ try {
   const f = (l: number[]) => l.map((x) => x.toFixed(2)).join(", ");
   console.log(
     `\n${started.toISOString().slice(0, 16)}Z · node ${process.version} · ${cpus().length} CPUs · ` +
-      `${seconds} s per load test, ${connections} connections · load average ${f(loadBefore)} before, ${f(loadAfter)} after`,
+      `${flags.soak ? `soak of ${flags["soak-duration"]} s, 10 connections` : `${seconds} s per load test, ${connections} connections`} · ` +
+      `load average ${f(loadBefore)} before, ${f(loadAfter)} after`,
   );
 } finally {
   rmSync(work, { recursive: true, force: true });

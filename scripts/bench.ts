@@ -343,6 +343,8 @@ const put = (row: string, backend: Backend, value: string) => cells.set(row, { .
 const n0 = (x: number) => Math.round(x).toLocaleString("en-US");
 const ms = (x: number) => (x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${Math.round(x)} ms`);
 const mib = (x: number) => `${Math.round(x)} MiB`;
+/** a difference in MiB with its sign */
+const dmib = (x: number) => `${Math.round(x) < 0 ? "−" : "+"}${Math.abs(Math.round(x))} MiB`;
 
 async function median(times: number, run: () => Promise<number>): Promise<number> {
   const xs: number[] = [];
@@ -407,7 +409,7 @@ async function benchBackend(backend: Backend): Promise<void> {
     const took = performance.now() - t0;
     const top = peak(gw.pid);
     put(`import of ${n0(importSize)} regions (${(big.length / 1048576).toFixed(1)} MiB): time`, backend, ms(took));
-    put("… peak RSS during it (+ over idle just before)", backend, `${mib(top)} (+${mib(top - idle)})`);
+    put("… peak RSS during it (+ over idle just before)", backend, `${mib(top)} (${dmib(top - idle)})`);
     log(`import: ${ms(took)}, peak ${mib(top)}`);
     await sleep(5_000);
     const settled = rss(gw.pid);
@@ -419,7 +421,7 @@ async function benchBackend(backend: Backend): Promise<void> {
     put(
       `RSS with ${n0(importSize + 100)} regions, 5 s settled: after the import · after a restart (+ over idle)`,
       backend,
-      `${mib(settled)} (+${mib(settled - idle)}) · ${mib(restarted)} (+${mib(restarted - idle)})`,
+      `${mib(settled)} (${dmib(settled - idle)}) · ${mib(restarted)} (${dmib(restarted - idle)})`,
     );
     await gw.stop();
   } finally {
@@ -514,7 +516,8 @@ try {
     await keystoneRow();
     const lines = ["| | PGlite (embedded) | PostgreSQL |", "|---|---|---|"];
     for (const [row, v] of cells) {
-      lines.push(`| ${row} | ${v.pglite ?? "not measured"} | ${v.postgres ?? (pg ? "—" : "not measured (no PostgreSQL)")} |`);
+      const absent = flags.only === "pglite" ? "not measured (--only pglite)" : "not measured (no PostgreSQL)";
+      lines.push(`| ${row} | ${v.pglite ?? "not measured"} | ${v.postgres ?? (pg ? "—" : absent)} |`);
     }
     console.log(lines.join("\n"));
   }
@@ -522,7 +525,8 @@ try {
   const f = (l: number[]) => l.map((x) => x.toFixed(2)).join(", ");
   console.log(
     `\n${started.toISOString().slice(0, 16)}Z · node ${process.version} · ${cpus().length} CPUs · ` +
-      `${seconds} s per load test, ${connections} connections · load average ${f(loadBefore)} before, ${f(loadAfter)} after`,
+      `${flags.soak ? `soak of ${flags["soak-duration"]} s, 10 connections` : `${seconds} s per load test, ${connections} connections`} · ` +
+      `load average ${f(loadBefore)} before, ${f(loadAfter)} after`,
   );
 } finally {
   rmSync(work, { recursive: true, force: true });

@@ -33,6 +33,7 @@ export const startFirst = [
   "test/clients/openstack-cli.test.ts",
   "test/cli/import-export.test.ts",
   "test/readme.test.ts",
+  "test/package.test.ts",
   "test/process.test.ts",
   "test/docs-page.test.ts",
   "test/http/hardening.test.ts",

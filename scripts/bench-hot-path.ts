@@ -85,7 +85,7 @@ try {
   const gateways = [await startGateway("this", binPath)];
   const compare = process.env.BENCH_COMPARE;
   if (compare) gateways.push(await startGateway("compare", path.join(path.resolve(compare), "bin/region-gateway.js")));
-  const paths = ["/v3/regions", "/v3/regions/bench-7"];
+  const paths = process.env.BENCH_PATHS?.split(",") ?? ["/v3/regions", "/v3/regions/bench-7"];
   console.log(`regions=${regions} seconds=${seconds} connections=${connections} rounds=${rounds}`);
   console.log("| path | gateway | req/s | ratio to bare: median (each round) | p99 ms (worst round) | CPU µs/request (bare) |");
   console.log("|---|---|---|---|---|---|");

@@ -9,6 +9,7 @@ import { createSecretBox } from "./domain/secret-box.ts";
 import { createApp } from "./http/app.ts";
 import { createMetrics } from "./http/metrics.ts";
 import { createNodeServer } from "./http/node-server.ts";
+import { createReadLane } from "./http/read-lane.ts";
 import { saveAdminToken } from "./identity/admin-token-file.ts";
 import { createAuthenticator } from "./identity/authenticator.ts";
 import { bootstrapAdmin } from "./identity/credential-service.ts";
@@ -72,7 +73,7 @@ export async function runServe(): Promise<void> {
     adminToken: config.adminToken,
     manageToken: config.manageToken,
   });
-  const app = createApp({
+  const appDeps = {
     catalog,
     database,
     auth,
@@ -83,7 +84,8 @@ export async function runServe(): Promise<void> {
     metrics,
     metricsAccess: config.metrics,
     version: packageVersion(),
-  });
+  };
+  const app = createApp(appDeps);
   // counts requests until their handler has finished, even if the client went away meanwhile
   let inFlight = 0;
   const fetch = async (req: Request, env: unknown): Promise<Response> => {
@@ -94,7 +96,7 @@ export async function runServe(): Promise<void> {
       inFlight--;
     }
   };
-  const server = createNodeServer({ fetch, hostname: config.host });
+  const server = createNodeServer({ fetch, hostname: config.host, lane: createReadLane(appDeps) });
   let address: AddressInfo;
   try {
     address = await new Promise<AddressInfo>((resolve, reject) => {

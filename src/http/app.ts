@@ -14,12 +14,13 @@ import { createAdminRoutes } from "./admin-routes.ts";
 import { limitBody } from "./body.ts";
 import { createDocsRoutes } from "./docs-page.ts";
 import { asGatewayError } from "./errors.ts";
+import { baseUrlOf, commonHeaders, dialectOf, newRequestId, requestRecorder } from "./frame.ts";
 import { asGet, sentMethod } from "./head.ts";
 import { createKeystoneAuthRoutes } from "./keystone-auth-routes.ts";
 import { createKeystoneAuthInfoRoutes } from "./keystone-catalog.ts";
 import { renderKeystoneError } from "./keystone-errors.ts";
 import { createKeystoneRoutes } from "./keystone-routes.ts";
-import { createMetrics, type DialectLabel, type Metrics, type MetricsAccess, type MetricsDatabase } from "./metrics.ts";
+import { createMetrics, type Metrics, type MetricsAccess, type MetricsDatabase } from "./metrics.ts";
 import { createRouter, refuseOtherMethods } from "./openapi.ts";
 import { createOpenApiRoutes } from "./openapi-document.ts";
 import { renderRainbondError } from "./rainbond-errors.ts";
@@ -50,17 +51,6 @@ export interface AppDeps {
   version?: string;
 }
 
-// `/openapi/…` is Rainbond's; `/openapi.json` (the document) is the gateway's own
-const dialectOf = (path: string): "rainbond" | "keystone" => (/^\/openapi(?:\/|$)/.test(path) ? "rainbond" : "keystone");
-
-/** The dialect as a metric label and log field: which API a path belongs to (not its error shape). */
-function dialectLabel(path: string): DialectLabel {
-  if (path.startsWith("/openapi/") || path === "/openapi") return "rainbond";
-  if (path.startsWith("/v3") || path === "/") return "keystone";
-  if (path.startsWith("/admin/")) return "admin";
-  return "other";
-}
-
 /**
  * The route template that answered (`/v3/regions/:id`), from hono's match: the last matched
  * route that is not a wildcard middleware. Never the path as sent: unknown paths are one value.
@@ -77,22 +67,6 @@ function routeTemplate(c: Context): string {
 
 const methodsWithoutBody = new Set(["GET", "HEAD"]);
 
-/** The headers every answer carries, errors included. */
-function commonHeaders(path: string, id: string): [string, string][] {
-  // answers depend on the caller's credential: no shared cache may keep them
-  const headers: [string, string][] = [
-    ["X-Request-Id", id],
-    ["Cache-Control", "no-store"],
-  ];
-  if (dialectOf(path) === "keystone") {
-    headers.push(["Vary", path.startsWith("/admin") ? "X-Auth-Token, Authorization" : "X-Auth-Token"]);
-    headers.push(["x-openstack-request-id", id]);
-  } else {
-    headers.push(["Vary", "Authorization"]);
-  }
-  return headers;
-}
-
 /** Node's response for this request, when @hono/node-server serves it (not in app.request). */
 const nodeResponseOf = (env: unknown): ServerResponse | undefined => {
   const outgoing = (env as { outgoing?: unknown } | undefined)?.outgoing;
@@ -105,36 +79,23 @@ type FrameVariables = { requestId: string; principal?: Principal; authFailure?: 
 
 export function createApp(deps: AppDeps) {
   const newUid = deps.newUid ?? (() => randomUUID().replaceAll("-", ""));
-  // a request's origin, parsed once per authority (the hot read paths build links from it)
-  const origins = new Map<string, string>();
-  const originOf = (requestUrl: string): string => {
-    const slash = requestUrl.indexOf("/", requestUrl.indexOf("//") + 2);
-    const authority = slash === -1 ? requestUrl : requestUrl.slice(0, slash);
-    let origin = origins.get(authority);
-    if (origin === undefined) {
-      origin = new URL(requestUrl).origin;
-      if (origins.size >= 64) origins.clear(); // Host is the client's choice: bounded
-      origins.set(authority, origin);
-    }
-    return origin;
-  };
-  const baseUrl = (requestUrl: string) => deps.publicUrl ?? originOf(requestUrl);
+  const baseUrl = baseUrlOf(deps.publicUrl);
   const app = createRouter<{ Variables: FrameVariables }>();
   const metrics = deps.metrics ?? createMetrics({ processMetrics: false });
   metrics.watch({ catalog: deps.catalog, database: deps.database });
   const logger = deps.logger;
+  const record = requestRecorder(logger, metrics);
 
   /**
    * Around every request: the headers every answer carries, set before the handler runs (so they
-   * are part of the answer, not a copy of it made afterwards), then one log line and the
-   * metrics. The log line names the route template, the dialect and the credential's id, never a
-   * header value, a body or a query string (they may carry secrets).
+   * are part of the answer, not a copy of it made afterwards), then the log line and the metrics
+   * (frame.ts).
    */
   app.use("*", async function frame(c, next) {
     const started = performance.now();
     const path = c.req.path;
     // the Huawei SDK reads x-request-id, keystoneauth x-openstack-request-id
-    const id = `req-${randomUUID()}`;
+    const id = newRequestId();
     c.set("requestId", id);
     const headers = commonHeaders(path, id);
     // Served by Node: straight onto its response, which merges them with the answer's own. No
@@ -146,28 +107,16 @@ export function createApp(deps: AppDeps) {
     await next();
     // in-process (app.request), an answer built without the context (a raw Response) lacks them
     if (!outgoing && c.res.headers.get("X-Request-Id") !== id) for (const [name, value] of headers) c.header(name, value);
-    const seconds = (performance.now() - started) / 1000;
-    const status = c.res.status;
-    const method = sentMethod(c.req.raw);
-    const route = routeTemplate(c);
-    const dialect = dialectLabel(path);
-    const authFailure = c.get("authFailure");
-    metrics.request(route, method, status, dialect, seconds);
-    if (authFailure !== undefined) metrics.authFailure(dialect, authFailure);
-    logger?.info(
-      {
-        request_id: id,
-        method,
-        route,
-        path,
-        dialect,
-        credential: c.get("principal")?.id,
-        status,
-        ms: Math.round(seconds * 10_000) / 10,
-        ...(authFailure === undefined ? {} : { auth_failure: authFailure }),
-      },
-      "request",
-    );
+    record({
+      id,
+      started,
+      method: sentMethod(c.req.raw),
+      route: routeTemplate(c),
+      path,
+      status: c.res.status,
+      credential: c.get("principal")?.id,
+      authFailure: c.get("authFailure"),
+    });
   });
   const limit = limitBody();
   // GET and HEAD bodies are never read: no need to look at them (the body stream is costly to

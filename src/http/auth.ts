@@ -10,7 +10,7 @@ import { keystoneMessages } from "./keystone-errors.ts";
 export type AuthVariables = { principal: Principal };
 
 /** The token an `Authorization` header carries: a `Bearer ` or `Token ` scheme, when sent, is dropped. */
-const tokenOf = (authorization: string): string => authorization.replace(/^(Bearer|Token)\s+/i, "");
+export const tokenOf = (authorization: string): string => authorization.replace(/^(Bearer|Token)\s+/i, "");
 
 /** Keystone's 401 for a missing or unknown credential (the renderer adds WWW-Authenticate). */
 const keystoneUnauthorized = (reason: AuthFailureReason) =>

@@ -6,27 +6,53 @@ import { noneMatchHit } from "./conditional.ts";
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
+/** A 200 JSON answer ready to send: its JSON (as UTF-8 bytes when kept) and its ETag. */
+export interface Answer {
+  body: Uint8Array | string;
+  etag: string;
+}
+
 /**
- * A 200 JSON answer rendered once per catalogue version and key (see Catalog.memo), kept as
- * UTF-8 bytes so a hit costs neither JSON.stringify nor encoding. Its ETag is a hash of those
- * bytes: it changes exactly when what this caller sees changes (not on every catalogue write),
- * and `If-None-Match` with it answers 304 without a body.
+ * A JSON answer rendered once per catalogue version and key (see Catalog.memo), kept as UTF-8
+ * bytes so a hit costs neither JSON.stringify nor encoding. Its ETag is a hash of those bytes:
+ * it changes exactly when what this caller sees changes (not on every catalogue write).
  */
-export function cachedJson(c: Context, catalog: Catalog, key: string, render: () => unknown): Response {
+export function cachedAnswer(catalog: Catalog, key: string, render: () => unknown): Answer {
   const body = catalog.memo(key, () => encoder.encode(JSON.stringify(render())));
   const etag = decoder.decode(
     catalog.memo(`${key}#etag`, () =>
       encoder.encode(`"l-${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"`),
     ),
   );
-  // a Response with plain headers: the HTTP adapter writes them as they are (the context's
-  // helpers would build a Headers object for two headers, which costs more than the rest)
-  if (noneMatchHit(c.req.header("If-None-Match"), etag)) return new Response(null, { status: 304, headers: { ETag: etag } });
-  return new Response(body as Uint8Array<ArrayBuffer>, {
+  return { body, etag };
+}
+
+/**
+ * One region's answer: rendered per request (a small JSON text costs less to render than a
+ * cache entry per region would hold, and would crowd the lists out of the memo); its ETag is the
+ * region's (etagOf).
+ */
+export const regionAnswer = (region: { uid: string; revision: number }, body: unknown): Answer => ({
+  body: JSON.stringify(body),
+  etag: etagOf(region),
+});
+
+/**
+ * The answer as hono sends it: 200 with its ETag, or 304 without a body when `If-None-Match`
+ * names it. A Response with plain headers: the HTTP adapter writes them as they are (the
+ * context's helpers would build a Headers object for two headers, which costs more than the rest).
+ */
+export function answerResponse(c: Context, a: Answer): Response {
+  if (noneMatchHit(c.req.header("If-None-Match"), a.etag)) return new Response(null, { status: 304, headers: { ETag: a.etag } });
+  return new Response(a.body as Uint8Array<ArrayBuffer> | string, {
     status: 200,
-    headers: { "Content-Type": "application/json", ETag: etag },
+    headers: { "Content-Type": "application/json", ETag: a.etag },
   });
 }
+
+/** `answerResponse` of a `cachedAnswer`. */
+export const cachedJson = (c: Context, catalog: Catalog, key: string, render: () => unknown): Response =>
+  answerResponse(c, cachedAnswer(catalog, key, render));
 
 /**
  * A region's ETag: its uid and revision, bumped by every write (docs/design.md). The uid is

@@ -43,11 +43,3 @@ export function writePrecondition(c: Context, message: string): ((current: Regio
     }
   };
 }
-
-/** A 200 JSON answer for one region with its ETag, or 304 when the caller already has it. */
-export function regionAnswer(c: Context, region: Region, body: unknown): Response {
-  const etag = etagOf(region);
-  // plain headers, as in cachedJson
-  if (noneMatchHit(c.req.header("If-None-Match"), etag)) return new Response(null, { status: 304, headers: { ETag: etag } });
-  return new Response(JSON.stringify(body), { status: 200, headers: { "Content-Type": "application/json", ETag: etag } });
-}

@@ -3,10 +3,8 @@ import {
   checkMatchingId,
   fromKeystoneCreate,
   fromKeystoneUpdate,
-  inexactFilters,
   isEmptyUpdate,
   parseKeystoneBody,
-  toKeystoneList,
   toKeystoneRegion,
 } from "../adapters/keystone.ts";
 import { catalogAs } from "../catalog/caller-view.ts";
@@ -16,11 +14,12 @@ import type { Principal } from "../domain/principal.ts";
 import type { Authenticator } from "../identity/authenticator.ts";
 import { type AuthVariables, keystoneAuth } from "./auth.ts";
 import { readJson } from "./body.ts";
-import { cachedJson, etagOf } from "./cached-json.ts";
-import { regionAnswer, writePrecondition } from "./conditional.ts";
+import { answerResponse, etagOf } from "./cached-json.ts";
+import { writePrecondition } from "./conditional.ts";
 import * as api from "./keystone-api.ts";
-import { keystoneBodyMessages, keystoneMessages } from "./keystone-errors.ts";
+import { keystoneBodyMessages } from "./keystone-errors.ts";
 import { createRouter, refuseOtherMethods } from "./openapi.ts";
+import { keystoneDoor, keystoneList, keystoneShow } from "./read-answers.ts";
 
 export interface KeystoneDeps {
   catalog: Catalog;
@@ -31,8 +30,7 @@ export interface KeystoneDeps {
 }
 
 /** Keystone's door to the catalogue: no enterprise scope; a non-admin write is Keystone's policy 403. */
-const seenBy = (catalog: Catalog, p: Principal) =>
-  catalogAs(catalog, p, { dialect: "keystone", forbidden: keystoneMessages.forbidden });
+const seenBy = (catalog: Catalog, p: Principal) => catalogAs(catalog, p, keystoneDoor);
 
 /** If-Match / If-None-Match on a write: 412 in Keystone's shape, nothing written. */
 const precondition = (c: Context) => ({
@@ -74,18 +72,13 @@ export function createKeystoneRoutes(deps: KeystoneDeps) {
 
   regions.openapi(api.listRegions, (c) => {
     const url = new URL(c.req.url);
-    const base = deps.baseUrl(c.req.url);
-    const view = seenBy(catalog, c.var.principal);
     const q = {
       parent_region_id: c.req.query("parent_region_id"),
       name: c.req.query("name"),
-      inexact: inexactFilters(url.searchParams),
+      search: url.search,
+      params: url.searchParams,
     };
-    // the collection's URL whatever the path's spelling (Keystone answers /v3/regions/ with self = …/v3/regions)
-    const self = `${base}/v3/regions${url.search}`;
-    return cachedJson(c, catalog, `v3:list|${view.visibilityKey}|${self}|${q.parent_region_id}|${q.name}`, () =>
-      toKeystoneList(view.list(), q, base, self),
-    );
+    return answerResponse(c, keystoneList(catalog, c.var.principal, deps.baseUrl(c.req.url), q));
   });
   regions.openapi(api.createRegion, async (c) => {
     const writer = seenBy(catalog, c.var.principal).writer("identity:create_region");
@@ -95,10 +88,9 @@ export function createKeystoneRoutes(deps: KeystoneDeps) {
     return c.json({ region: toKeystoneRegion(created, deps.baseUrl(c.req.url)) }, 201, { ETag: etagOf(created) });
   });
 
-  regions.openapi(api.showRegion, (c) => {
-    const r = seenBy(catalog, c.var.principal).get(c.req.valid("param").id);
-    return regionAnswer(c, r, { region: toKeystoneRegion(r, deps.baseUrl(c.req.url)) });
-  });
+  regions.openapi(api.showRegion, (c) =>
+    answerResponse(c, keystoneShow(catalog, c.var.principal, deps.baseUrl(c.req.url), c.req.valid("param").id)),
+  );
   regions.openapi(api.putRegion, async (c) => {
     const writer = seenBy(catalog, c.var.principal).writer("identity:create_region");
     const { id } = c.req.valid("param");

@@ -4,6 +4,7 @@ import type { Duplex } from "node:stream";
 import { getRequestListener, RequestError } from "@hono/node-server";
 import { GatewayError } from "../domain/errors.ts";
 import { renderKeystoneError } from "./keystone-errors.ts";
+import type { ReadLane } from "./read-lane.ts";
 import { refusalRequest } from "./refusal.ts";
 
 export interface NodeServerOptions {
@@ -11,6 +12,8 @@ export interface NodeServerOptions {
   fetch: (req: Request, env: unknown) => Promise<Response>;
   /** the Host assumed for HTTP/1.0 requests that send none */
   hostname?: string | undefined;
+  /** answers the hot reads it can before the app sees them (read-lane.ts) */
+  lane?: ReadLane | undefined;
 }
 
 const unparsable = "The request could not be parsed: its target or Host header does not make a URL.";
@@ -61,6 +64,7 @@ export function createNodeServer(o: NodeServerOptions): Server {
         outgoing.end(incoming.method === "HEAD" ? undefined : body);
       });
     }
+    if (o.lane?.(incoming, outgoing)) return;
     parsing = incoming;
     try {
       return listener(incoming, outgoing);

@@ -6,21 +6,20 @@ import {
   parseRainbondUpdate,
   toRainbondV1Detail,
   toRainbondV1Item,
-  toRainbondV1ListItem,
   toRainbondV2Item,
-  toRainbondV2Page,
 } from "../adapters/rainbond.ts";
-import { type CallerView, type CallerViewOptions, catalogAs } from "../catalog/caller-view.ts";
+import { catalogAs } from "../catalog/caller-view.ts";
 import type { Catalog, WriteOptions } from "../catalog/service.ts";
 import type { Authenticator } from "../identity/authenticator.ts";
 import { type AuthVariables, rainbondAuth } from "./auth.ts";
 import { readJson } from "./body.ts";
-import { cachedJson, etagOf } from "./cached-json.ts";
-import { regionAnswer, writePrecondition } from "./conditional.ts";
+import { answerResponse, etagOf, regionAnswer } from "./cached-json.ts";
+import { writePrecondition } from "./conditional.ts";
 import { createRouter, refuseOtherMethods } from "./openapi.ts";
 import * as api from "./rainbond-api.ts";
 import { rainbondJsonRefusal, rainbondMessages } from "./rainbond-errors.ts";
 import { registerGrctl } from "./rainbond-grctl.ts";
+import { rainbondV1Door, rainbondV1List, rainbondV2Door, rainbondV2Page, secrets } from "./read-answers.ts";
 
 export interface RainbondDeps {
   catalog: Catalog;
@@ -33,11 +32,6 @@ const bodyMessages = {
   badContentType: (type: string) => `不支持请求中的媒体类型 “${type}”。`,
   refused: rainbondJsonRefusal,
 };
-
-/** The console's views: v1 keeps a caller bound to an enterprise to it, v2 does not; a non-admin write is 403. */
-const v1Door: CallerViewOptions = { dialect: "rainbond", enterpriseScope: true, forbidden: () => rainbondMessages.forbidden };
-const v2Door: CallerViewOptions = { dialect: "rainbond", forbidden: () => rainbondMessages.forbidden };
-const secrets = (view: CallerView) => ({ includeSecrets: view.readsSecrets });
 
 /**
  * Every Rainbond write: If-Match / If-None-Match, and the certificate checks (`?force=true`
@@ -59,17 +53,12 @@ export function createRainbondRoutes(deps: RainbondDeps) {
   // v1 `GET /regions/{id}` takes a region_name or a region_id: name first, then id, both among the
   // regions the caller may see (the console resolves within the caller's enterprise). The v2 paths
   // take a region_id only, as the console's v2 views (a name is a 404 there).
-  const v1View = (c: Context<{ Variables: AuthVariables }>) => catalogAs(catalog, c.var.principal, v1Door);
-  const v2View = (c: Context<{ Variables: AuthVariables }>) => catalogAs(catalog, c.var.principal, v2Door);
+  const v1View = (c: Context<{ Variables: AuthVariables }>) => catalogAs(catalog, c.var.principal, rainbondV1Door);
+  const v2View = (c: Context<{ Variables: AuthVariables }>) => catalogAs(catalog, c.var.principal, rainbondV2Door);
 
   const v1 = createRouter<{ Variables: AuthVariables }>();
   v1.use("*", rainbondAuth(deps.auth, "rainbond-v1"));
-  v1.openapi(api.listV1, (c) => {
-    const view = v1View(c);
-    return cachedJson(c, catalog, `v1:list|${view.visibilityKey}`, () =>
-      view.list().map((r) => toRainbondV1ListItem(r, secrets(view))),
-    );
-  });
+  v1.openapi(api.listV1, (c) => answerResponse(c, rainbondV1List(catalog, c.var.principal)));
   v1.openapi(api.addV1, async (c) => {
     const view = v1View(c);
     const writer = view.writer("identity:create_region");
@@ -81,7 +70,7 @@ export function createRainbondRoutes(deps: RainbondDeps) {
   v1.openapi(api.showV1, (c) => {
     const view = v1View(c);
     const r = view.get(c.req.valid("param").id, "name-or-uid");
-    return regionAnswer(c, r, toRainbondV1Detail(r, secrets(view)));
+    return answerResponse(c, regionAnswer(r, toRainbondV1Detail(r, secrets(view))));
   });
   registerGrctl(v1, { door: v1View, bodyMessages, writeOptions });
   refuseOtherMethods(v1);
@@ -89,13 +78,10 @@ export function createRainbondRoutes(deps: RainbondDeps) {
   const v2 = createRouter<{ Variables: AuthVariables }>();
   v2.use("*", rainbondAuth(deps.auth, "rainbond-v2"));
   v2.openapi(api.listV2, (c) => {
-    const view = v2View(c);
     // a repeated parameter counts by its last value, as Django's QueryDict.get
     const last = (name: string) => c.req.queries(name)?.at(-1);
     const q = { query: last("query"), current: last("current"), pageSize: last("pageSize") };
-    return cachedJson(c, catalog, `v2:list|${view.visibilityKey}|${JSON.stringify(q)}`, () =>
-      toRainbondV2Page(view.list(), q, secrets(view)),
-    );
+    return answerResponse(c, rainbondV2Page(catalog, c.var.principal, q));
   });
   v2.openapi(api.addV2, async (c) => {
     const view = v2View(c);
@@ -107,7 +93,7 @@ export function createRainbondRoutes(deps: RainbondDeps) {
   v2.openapi(api.showV2, (c) => {
     const view = v2View(c);
     const r = view.get(c.req.valid("param").id, "uid");
-    return regionAnswer(c, r, toRainbondV2Item(r, secrets(view)));
+    return answerResponse(c, regionAnswer(r, toRainbondV2Item(r, secrets(view))));
   });
   v2.openapi(api.updateV2, async (c) => {
     const view = v2View(c);

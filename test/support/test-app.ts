@@ -3,7 +3,7 @@ import { Catalog } from "../../src/catalog/service.ts";
 import type { MetricsAccess } from "../../src/config.ts";
 import { createApp } from "../../src/http/app.ts";
 import type { Metrics } from "../../src/http/metrics.ts";
-import { createAuthenticator } from "../../src/identity/authenticator.ts";
+import { type Authenticator, createAuthenticator } from "../../src/identity/authenticator.ts";
 import type { Backend, TestDatabase } from "./backends.ts";
 import { testSecretBox } from "./backends.ts";
 
@@ -12,6 +12,8 @@ export const manageToken = "test-manage-token";
 
 export interface TestApp {
   app: ReturnType<typeof createApp>;
+  /** the credential check the app was given (the read lane takes the same) */
+  auth: Authenticator;
   catalog: Catalog;
   db: TestDatabase;
   close(): Promise<void>;
@@ -32,16 +34,17 @@ export async function openTestApp(
 ): Promise<TestApp> {
   const db = await backend.open();
   const catalog = await Catalog.open(db.database, { secretBox: testSecretBox, observer: options.metrics?.catalogObserver });
+  const auth = createAuthenticator({
+    identity: () => catalog.identity(),
+    secretBox: testSecretBox,
+    adminToken,
+    manageToken,
+    now: options.now,
+  });
   const app = createApp({
     catalog,
     database: db.database,
-    auth: createAuthenticator({
-      identity: () => catalog.identity(),
-      secretBox: testSecretBox,
-      adminToken,
-      manageToken,
-      now: options.now,
-    }),
+    auth,
     secretBox: testSecretBox,
     publicUrl: options.publicUrl,
     now: options.now,
@@ -52,6 +55,7 @@ export async function openTestApp(
   });
   return {
     app,
+    auth,
     catalog,
     db,
     async close() {

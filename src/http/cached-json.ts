@@ -4,7 +4,6 @@ import type { Catalog } from "../catalog/service.ts";
 import { noneMatchHit } from "./conditional.ts";
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
 /** A 200 JSON answer ready to send: its JSON (as UTF-8 bytes when kept) and its ETag. */
 export interface Answer {
@@ -19,13 +18,16 @@ export interface Answer {
  */
 export function cachedAnswer(catalog: Catalog, key: string, render: () => unknown): Answer {
   const body = catalog.memo(key, () => encoder.encode(JSON.stringify(render())));
-  const etag = decoder.decode(
-    catalog.memo(`${key}#etag`, () =>
-      encoder.encode(`"l-${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"`),
-    ),
-  );
+  let etag = etags.get(body);
+  if (etag === undefined) {
+    etag = `"l-${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"`;
+    etags.set(body, etag);
+  }
   return { body, etag };
 }
+
+/** The ETag of each kept rendering: computed once, and gone with it. */
+const etags = new WeakMap<Uint8Array, string>();
 
 /**
  * One region's answer: rendered per request (a small JSON text costs less to render than a

@@ -61,7 +61,12 @@ export async function runServe(): Promise<void> {
     pollIntervalMs: config.pollIntervalMs,
     onError: (message, err) => logger.warn({ error: describeError(err) }, message),
     observer: metrics.catalogObserver,
-    onLargeChange: releaseMemory,
+    // the embedded engine's memory first (it only grows), then the heap's
+    onLargeChange: () =>
+      void database
+        .recycle()
+        .catch((e) => logger.error({ error: describeError(e) }, "reopening the embedded database failed"))
+        .finally(releaseMemory),
   });
   const stopCertificateWatch = startCertificateWatch({
     regions: () => catalog.list(),

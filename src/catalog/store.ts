@@ -115,7 +115,8 @@ export class CatalogStore {
 
   /** The audit trail, newest first (read from the database: it is not part of the snapshot). */
   async audit(filter: { subject?: string | undefined; limit: number }) {
-    return readAudit(this.database.db as unknown as Tx, filter).catch((e) => rethrow(e, ""));
+    // in a transaction, as every query here: the embedded database may be between two engines (Database.recycle)
+    return this.database.db.transaction((tx) => readAudit(tx, filter), { accessMode: "read only" }).catch((e) => rethrow(e, ""));
   }
 
   /**

@@ -32,6 +32,12 @@ export interface Database {
   listen(onChange: ChangeListener, onListening?: () => void): Promise<(() => Promise<void>) | null>;
   /** connections the pool may open, and transactions holding or waiting for one now */
   pool(): PoolStats;
+  /**
+   * Gives back the memory the database engine took for a large change, where it lives in this
+   * process (PGlite: its WebAssembly memory only grows, so it is closed and opened again on the
+   * same files; transactions wait meanwhile). Nothing to do on PostgreSQL.
+   */
+  recycle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -76,23 +82,24 @@ export interface OpenOptions {
  */
 export async function openDatabase(options: OpenOptions): Promise<Database> {
   if (options.databaseUrl) return openPostgres(options.databaseUrl);
-  let client = options.pglite;
+  if (options.pglite) return openPglite(options.pglite);
+  const { createFromTemplate, createPglite } = await import("./pglite.ts");
+  const dir = options.dataDir ? pgliteDir(options.dataDir) : undefined;
   let release = () => {};
-  if (!client) {
-    const { createFromTemplate, createPglite } = await import("./pglite.ts");
-    if (options.dataDir) {
-      mkdirSync(options.dataDir, { recursive: true });
-      release = lockDataDir(options.dataDir);
-    }
-    try {
-      if (options.dataDir && isNewDataDir(options.dataDir)) createFromTemplate(pgliteDir(options.dataDir));
-      client = await createPglite(options.dataDir ? pgliteDir(options.dataDir) : undefined);
-    } catch (e) {
-      release();
-      throw e;
-    }
+  let client: PGlite;
+  if (options.dataDir) {
+    mkdirSync(options.dataDir, { recursive: true });
+    release = lockDataDir(options.dataDir);
   }
-  return openPglite(client, release);
+  try {
+    if (options.dataDir && isNewDataDir(options.dataDir)) createFromTemplate(pgliteDir(options.dataDir));
+    client = await createPglite(dir);
+  } catch (e) {
+    release();
+    throw e;
+  }
+  // only a database kept in files can be opened again
+  return openPglite(client, release, dir ? () => createPglite(dir) : undefined);
 }
 
 /** True when `dataDir` holds no embedded database yet: the first start creates one (the slow part). */
@@ -133,25 +140,73 @@ function isAlive(pid: number): boolean {
   }
 }
 
-async function openPglite(client: PGlite, release: () => void = () => {}): Promise<Database> {
+/**
+ * PGlite behind the Database interface. `reopen`, when the files can be opened again, lets
+ * `recycle` replace the engine: new transactions wait at the gate, the running ones finish, the
+ * old engine is closed (its memory goes with it) and a new one opened on the same files.
+ */
+async function openPglite(first: PGlite, release: () => void = () => {}, reopen?: () => Promise<PGlite>): Promise<Database> {
   const [{ drizzle }, { migrate }] = await Promise.all([import("drizzle-orm/pglite"), import("drizzle-orm/pglite/migrator")]);
-  const db = drizzle({ client, schema, casing: "snake_case" }) as unknown as Db;
-  const pool = countTransactions(db, 1);
-  // json parameters given as bytes go through as bytes (binary format: json's is its text)
-  const serializeJson = client.serializers[jsonOid];
-  client.serializers[jsonOid] = (value: unknown) =>
-    value instanceof Uint8Array ? (value as unknown as string) : serializeJson ? serializeJson(value) : JSON.stringify(value);
+  let client = first;
+  let db: Db;
+  let begin: Db["transaction"];
+  let transactions = 0;
+  /** set while the engine is being replaced: every new transaction (and ping) waits for it */
+  let gate: Promise<void> | null = null;
+  let drained: (() => void) | null = null;
+  const attach = (c: PGlite) => {
+    client = c;
+    // json parameters given as bytes go through as bytes (binary format: json's is its text)
+    const serializeJson = c.serializers[jsonOid];
+    c.serializers[jsonOid] = (value: unknown) =>
+      value instanceof Uint8Array ? (value as unknown as string) : serializeJson ? serializeJson(value) : JSON.stringify(value);
+    const next = drizzle({ client: c, schema, casing: "snake_case" }) as unknown as Db;
+    begin = next.transaction.bind(next);
+    // a caller may hold an older engine's db: its transactions too begin on the current engine
+    next.transaction = (async (...args: Parameters<Db["transaction"]>) => {
+      while (gate) await gate;
+      transactions++;
+      try {
+        return await begin(...args);
+      } finally {
+        transactions--;
+        if (transactions === 0) drained?.();
+      }
+    }) as Db["transaction"];
+    db = next;
+  };
+  attach(first);
   return {
     kind: "pglite",
-    db,
-    pool,
+    get db() {
+      return db;
+    },
+    pool: () => ({ max: 1, transactions }),
     jsonParam: (text) => Buffer.from(text, "utf8"),
     migrate: () => migrate(db as never, { migrationsFolder }),
     ping: async () => {
+      while (gate) await gate;
       await client.query("select 1");
     },
     listen: async () => null,
+    recycle: async () => {
+      if (!reopen || gate || client.closed) return;
+      let open = () => {};
+      gate = new Promise<void>((resolve) => {
+        open = resolve;
+      });
+      try {
+        if (transactions > 0) await new Promise<void>((resolve) => (drained = resolve));
+        drained = null;
+        await client.close();
+        attach(await reopen());
+      } finally {
+        gate = null;
+        open();
+      }
+    },
     close: async () => {
+      while (gate) await gate;
       if (!client.closed) await client.close();
       release();
     },
@@ -183,6 +238,7 @@ async function openPostgres(url: string): Promise<Database> {
     ping: async () => {
       await sql`select 1`;
     },
+    recycle: async () => {},
     listen: async (onChange, onListening) => {
       const sub = await sql.listen(notifyChannel, (payload) => onChange(Number(payload)), onListening);
       unlisten = () => sub.unlisten();

@@ -56,3 +56,44 @@ describe("the embedded database in a new DATA_DIR", () => {
     }
   });
 });
+
+// After a large change the gateway gives the embedded engine's memory back by opening it again
+// (Database.recycle): writes and reads around it must neither fail nor be lost.
+describe("the embedded database opened again after a large change", () => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), "rg-recycle-"));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it("lets a running write finish, holds new ones until the new engine is open, and keeps everything", async () => {
+    const database = await openDatabase({ dataDir });
+    try {
+      await database.migrate();
+      const catalog = await Catalog.open(database, { secretBox: testSecretBox });
+      await catalog.create(newRegionInput("before", "uid-before"));
+      const startedAt = async () =>
+        rows<{ t: string }>(await database.db.execute(sql`select pg_postmaster_start_time()::text as t`))[0]?.t;
+      const firstEngine = await startedAt();
+      // a write in flight when the recycle starts, and one that arrives during it
+      const during = catalog.create(newRegionInput("during", "uid-during"));
+      const recycled = database.recycle();
+      const after = catalog.create(newRegionInput("after", "uid-after"));
+      const audit = catalog.audit({ limit: 10 });
+      await Promise.all([during, recycled, after]);
+      expect((await audit).length).toBeGreaterThanOrEqual(2);
+      expect(await startedAt()).not.toBe(firstEngine);
+      expect(database.pool().transactions).toBe(0);
+      await database.ping();
+      await catalog.close();
+      // everything acknowledged is in the files
+      const again = await Catalog.open(database, { secretBox: testSecretBox });
+      expect(
+        again
+          .list()
+          .map((r) => r.name)
+          .sort(),
+      ).toEqual(["after", "before", "during"]);
+      await again.close();
+    } finally {
+      await database.close();
+    }
+  });
+});

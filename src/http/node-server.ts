@@ -4,6 +4,7 @@ import type { Duplex } from "node:stream";
 import { getRequestListener, RequestError } from "@hono/node-server";
 import { GatewayError } from "../domain/errors.ts";
 import { renderKeystoneError } from "./keystone-errors.ts";
+import { rawHeader } from "./raw-headers.ts";
 import type { ReadLane } from "./read-lane.ts";
 import { refusalRequest } from "./refusal.ts";
 
@@ -55,7 +56,7 @@ export function createNodeServer(o: NodeServerOptions): Server {
 
   // Node's own missing-Host 400 is empty: the check is made here instead.
   const server = createServer({ requireHostHeader: false }, (incoming, outgoing) => {
-    if (incoming.headers.host === undefined && incoming.httpVersion !== "1.0") {
+    if (incoming.httpVersion !== "1.0" && rawHeader(incoming, "host") === undefined) {
       const error = new GatewayError("bad_request", "An HTTP/1.1 request needs a Host header.");
       return void refuse(incoming.url, incoming.method, error).then(async (res) => {
         const body = Buffer.from(await res.arrayBuffer());

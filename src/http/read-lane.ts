@@ -7,6 +7,7 @@ import type { Answer } from "./cached-json.ts";
 import { noneMatchHit } from "./conditional.ts";
 import { baseUrlOf, commonHeaders, newRequestId, requestRecorder } from "./frame.ts";
 import type { Metrics } from "./metrics.ts";
+import { rawHeader } from "./raw-headers.ts";
 import { keystoneList, keystoneShow, rainbondV1List, rainbondV2Page } from "./read-answers.ts";
 
 export interface ReadLaneDeps {
@@ -33,23 +34,6 @@ const plainHost = /^[a-z0-9._-]+(?::(?:[1-5]\d{3,4}|[6-9]\d{3}))?$/;
 // ids and query values whose spelling needs no decoding
 const plainId = /^[A-Za-z0-9_~-][A-Za-z0-9._~-]*$/;
 const plainPageQuery = /^\?(?:(?:current|pageSize|query)=[A-Za-z0-9._~-]*)(?:&(?:current|pageSize|query)=[A-Za-z0-9._~-]*)*$/;
-
-/**
- * The value of a header sent exactly once; undefined when absent or repeated (a repeated header
- * is joined or dropped differently by Node and the app: the app decides).
- */
-function single(incoming: IncomingMessage, lowerName: string): string | undefined {
-  const raw = incoming.rawHeaders;
-  let value: string | undefined;
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i] as string;
-    if (name.length === lowerName.length && name.toLowerCase() === lowerName) {
-      if (value !== undefined) return undefined;
-      value = raw[i + 1] as string;
-    }
-  }
-  return value;
-}
 
 /**
  * The read lane: the GETs clients poll — Keystone's region list and region, the console's v1 list
@@ -107,27 +91,27 @@ export function createReadLane(deps: ReadLaneDeps): ReadLane {
   /** The caller, when its credential is one the app would accept for this realm; else undefined. */
   const principalOf = (incoming: IncomingMessage, realm: Realm): Principal | undefined => {
     if (realm === "keystone") {
-      const token = single(incoming, "x-auth-token")?.trim();
+      const token = rawHeader(incoming, "x-auth-token")?.trim();
       return token ? (deps.auth.authenticate(token, "keystone") ?? undefined) : undefined;
     }
-    const header = single(incoming, "authorization")?.trim();
+    const header = rawHeader(incoming, "authorization")?.trim();
     return header ? (deps.auth.authenticate(tokenOf(header), realm) ?? undefined) : undefined;
   };
 
   return (incoming, outgoing) => {
     if (incoming.method !== "GET") return false;
     const started = performance.now();
-    const host = incoming.headers.host;
+    const host = rawHeader(incoming, "host");
     const target = incoming.url ?? "";
-    if (host === undefined || !plainHost.test(host) || target.charCodeAt(0) !== 47 /* "/" */) return false;
+    if (typeof host !== "string" || !plainHost.test(host) || target.charCodeAt(0) !== 47 /* "/" */) return false;
     const q = target.indexOf("?");
     const path = q === -1 ? target : target.slice(0, q);
     const read = hotRead(path, q === -1 ? "" : target.slice(q));
     if (!read) return false;
     const principal = principalOf(incoming, read.realm);
     if (!principal) return false;
-    const ifNoneMatch = single(incoming, "if-none-match");
-    if (ifNoneMatch === undefined && incoming.headers["if-none-match"] !== undefined) return false; // repeated
+    const ifNoneMatch = rawHeader(incoming, "if-none-match");
+    if (ifNoneMatch === null) return false;
     let answer: Answer;
     try {
       answer = read.answer(principal, baseUrl(`http://${host}${target}`));

@@ -186,6 +186,12 @@ describe("the read lane answers exactly as the app does", () => {
     ],
     ["If-None-Match that does not match", "/v3/regions", () => [keystone(adminToken), 'If-None-Match: "nope"'], true],
     ["If-None-Match: *", "/v3/regions/pub", () => [keystone(adminToken), "If-None-Match: *"], true],
+    [
+      "repeated If-None-Match: the app",
+      "/v3/regions/pub",
+      () => [keystone(adminToken), 'If-None-Match: "a"', 'If-None-Match: "b"'],
+      false,
+    ],
   );
 
   it.each(cases)("%s", async (_what, path, headers, answeredByLane) => {

@@ -50,10 +50,25 @@ describe("GET /docs (real process, headless Chromium, every non-local request bl
     const sources = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
     expect(sources.length).toBeGreaterThan(0);
     for (const src of sources) expect(src).toMatch(/^\/docs\//);
-    const bundle = await fetch(`${gw.url}/docs/swagger-ui-bundle.js`);
+    // the assets are named with swagger-ui-dist's version, and kept by the browser: the 1.7 MB
+    // bundle is fetched once per version, not on every visit; the page itself is never kept
+    const ui = JSON.parse(
+      readFileSync(path.join(import.meta.dirname, "..", "node_modules/swagger-ui-dist/package.json"), "utf8"),
+    ) as {
+      version: string;
+    };
+    for (const src of sources) expect(src).toContain(`?v=${ui.version}`);
+    expect(page.headers.get("Cache-Control")).toBe("no-store");
+    const bundle = await fetch(`${gw.url}/docs/swagger-ui-bundle.js?v=${ui.version}`);
     expect(bundle.status).toBe(200);
     expect(bundle.headers.get("Content-Type")).toMatch(/^application\/javascript/);
+    expect(bundle.headers.get("Cache-Control")).toBe("public, max-age=31536000, immutable");
     expect((await bundle.arrayBuffer()).byteLength).toBeGreaterThan(100_000);
+    // another version's name is not this one: not to be kept
+    const other = await fetch(`${gw.url}/docs/swagger-ui-bundle.js?v=0.0.1`);
+    expect(other.status).toBe(200);
+    expect(other.headers.get("Cache-Control")).toBe("no-store");
+    await other.arrayBuffer();
     expect((await fetch(`${gw.url}/docs/package.json`)).status).toBe(404);
     expect((await fetch(`${gw.url}/docs/..%2Fpackage.json`)).status).toBe(404);
   });

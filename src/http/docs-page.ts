@@ -49,18 +49,19 @@ const assets: Record<string, string> = {
   "favicon-32x32.png": "image/png",
 };
 
-// validatorUrl: null — Swagger UI would otherwise send the document to validator.swagger.io
-const page = `<!DOCTYPE html>
+// validatorUrl: null — Swagger UI would otherwise send the document to validator.swagger.io.
+// The assets are named with swagger-ui-dist's version: a browser keeps them until it changes.
+const pageOf = (uiVersion: string) => `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <title>region-gateway API: Keystone and Rainbond</title>
-<link rel="stylesheet" href="/docs/swagger-ui.css">
-<link rel="icon" type="image/png" href="/docs/favicon-32x32.png">
+<link rel="stylesheet" href="/docs/swagger-ui.css?v=${uiVersion}">
+<link rel="icon" type="image/png" href="/docs/favicon-32x32.png?v=${uiVersion}">
 </head>
 <body>
 <div id="swagger-ui"></div>
-<script src="/docs/swagger-ui-bundle.js"></script>
+<script src="/docs/swagger-ui-bundle.js?v=${uiVersion}"></script>
 <script>
 window.ui = SwaggerUIBundle({
   url: "/openapi.json",
@@ -79,7 +80,10 @@ window.ui = SwaggerUIBundle({
 `;
 
 export function createDocsRoutes() {
-  const dir = path.dirname(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"));
+  const manifest = createRequire(import.meta.url).resolve("swagger-ui-dist/package.json");
+  const dir = path.dirname(manifest);
+  const uiVersion = (JSON.parse(readFileSync(manifest, "utf8")) as { version: string }).version;
+  const page = pageOf(uiVersion);
   const cache = new Map<string, Uint8Array<ArrayBuffer>>();
   const router = createRouter();
   router.openapi(docsPage, (c) => c.html(page));
@@ -92,7 +96,12 @@ export function createDocsRoutes() {
       body = new Uint8Array(readFileSync(path.join(dir, asset)));
       cache.set(asset, body);
     }
-    return c.body(body, 200, { "Content-Type": type });
+    // named with this version: the same bytes for as long as the name lasts (any other name: not kept)
+    const keep = c.req.query("v") === uiVersion;
+    return c.body(body, 200, {
+      "Content-Type": type,
+      ...(keep ? { "Cache-Control": "public, max-age=31536000, immutable" } : {}),
+    });
   });
   refuseOtherMethods(router);
   return router;

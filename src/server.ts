@@ -56,18 +56,23 @@ export async function runServe(): Promise<void> {
   await database.migrate();
   const secretBox = createSecretBox(resolveSecretKey(config.secretKey, config.dataDir, database.kind === "pglite"));
   const metrics = createMetrics();
+  let opened = false;
   const catalog = await Catalog.open(database, {
     secretBox,
     pollIntervalMs: config.pollIntervalMs,
     onError: (message, err) => logger.warn({ error: describeError(err) }, message),
     observer: metrics.catalogObserver,
-    // the embedded engine's memory first (it only grows), then the heap's
-    onLargeChange: () =>
+    // after a large write (an import), the embedded engine's memory first (it only grows), then
+    // the heap's; the first load only reads, and the writes of the start must not wait for it
+    onLargeChange: () => {
+      if (!opened) return releaseMemory();
       void database
         .recycle()
         .catch((e) => logger.error({ error: describeError(e) }, "reopening the embedded database failed"))
-        .finally(releaseMemory),
+        .finally(releaseMemory);
+    },
   });
+  opened = true;
   const stopCertificateWatch = startCertificateWatch({
     regions: () => catalog.list(),
     warn: (fields, message) => logger.warn(fields, message),

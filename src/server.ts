@@ -66,8 +66,15 @@ export async function runServe(): Promise<void> {
     // the heap's; the first load only reads, and the writes of the start must not wait for it
     onLargeChange: () => {
       if (!opened) return releaseMemory();
+      const started = performance.now();
       void database
         .recycle()
+        .then(() => {
+          if (database.kind === "pglite") {
+            const ms = Math.round(performance.now() - started);
+            logger.info({ ms }, "embedded database reopened to give back its memory");
+          }
+        })
         .catch((e) => logger.error({ error: describeError(e) }, "reopening the embedded database failed"))
         .finally(releaseMemory);
     },

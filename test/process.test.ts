@@ -111,6 +111,39 @@ describe("region-gateway serve (real process, embedded database)", () => {
     gw = undefined;
   });
 
+  it("after an import of 1,000 regions opens the embedded database again, and goes on writing", async () => {
+    gw = await startGateway({ DATA_DIR: dataDir });
+    const token = readFileSync(path.join(dataDir, "admin-token"), "utf8").trim();
+    const regions = Array.from({ length: 1_000 }, (_, i) => ({ name: `bulk-${i}`, description: `bulk ${i}` }));
+    const imported = await fetch(`${gw.url}/admin/v1/import?format=canonical`, {
+      method: "POST",
+      headers: { "X-Auth-Token": token },
+      body: JSON.stringify(regions),
+    });
+    expect(imported.status).toBe(200);
+    // a write right behind the import waits for the new engine, if it must, and is kept
+    const written = await fetch(`${gw.url}/v3/regions`, {
+      method: "POST",
+      headers: { "X-Auth-Token": token, "Content-Type": "application/json" },
+      body: JSON.stringify({ region: { id: "after-bulk" } }),
+    });
+    expect(written.status).toBe(201);
+    for (let waited = 0; waited < 20_000 && !gw.output().includes("embedded database reopened"); waited += 100) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(gw.output()).toContain("embedded database reopened to give back its memory");
+    const audit = await fetch(`${gw.url}/admin/v1/audit?limit=1`, { headers: { "X-Auth-Token": token } });
+    expect(audit.status).toBe(200);
+    expect(await stopGateway(gw)).toBe(0);
+    gw = await startGateway({ DATA_DIR: dataDir });
+    const list = await fetch(`${gw.url}/v3/regions`, { headers: { "X-Auth-Token": token } });
+    const names = ((await list.json()) as { regions: { id: string }[] }).regions.map((r) => r.id);
+    expect(names).toContain("after-bulk");
+    expect(names.filter((n) => n.startsWith("bulk-"))).toHaveLength(1_000);
+    expect(await stopGateway(gw)).toBe(0);
+    gw = undefined;
+  });
+
   it("`migrate` applies the migrations and exits 0; a bad DATABASE_URL is one clear line and exit 2", () => {
     const ok = spawnSync(process.execPath, [binPath, "migrate"], {
       env: { PATH: process.env.PATH ?? "", DATA_DIR: dataDir },

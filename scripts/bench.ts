@@ -15,6 +15,8 @@
  *
  *   npm run bench                                  # everything (about 5 minutes)
  *   npm run bench -- --duration 3 --regions 2000   # shorter runs, a smaller import
+ *   npm run bench -- --only fleet                  # only the gateways sharing one PostgreSQL (visibility, writes/s)
+ *   npm run bench -- --only fleet --rounds 500 --fleet-regions 10000
  *   npm run bench -- --soak                        # 5-minute read/write soak (1% writes) per backend
  *   npm run bench -- --soak --soak-duration 60
  *   BENCH_DATABASE_URL=postgres://… npm run bench  # PostgreSQL (default postgres://postgres@127.0.0.1:5432/postgres;
@@ -23,7 +25,7 @@
  * Figures depend on the machine and on whatever else runs on it: the load average is printed
  * with them. Ratios taken in one run are what compare.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
@@ -40,12 +42,19 @@ const { values: flags } = parseArgs({
     regions: { type: "string", default: "10000" },
     soak: { type: "boolean", default: false },
     "soak-duration": { type: "string", default: "300" },
+    /** pglite, postgres, or fleet (PostgreSQL's gateways sharing one database, nothing else) */
     only: { type: "string" },
+    /** writes whose visibility on the other gateway is timed */
+    rounds: { type: "string", default: "300" },
+    /** regions in the database the fleet shares */
+    "fleet-regions": { type: "string", default: "100" },
   },
 });
 const seconds = Number(flags.duration);
 const connections = Number(flags.connections);
 const importSize = Number(flags.regions);
+const rounds = Number(flags.rounds);
+const fleetRegions = Number(flags["fleet-regions"]);
 const root = path.resolve(import.meta.dirname, "..");
 const bin = path.join(root, "bin", "region-gateway.js");
 const token = `rgt_bench_${randomBytes(12).toString("hex")}`;
@@ -291,10 +300,26 @@ async function readPath(url: string, p: (typeof readPaths)[number]): Promise<{ g
 
 const percentile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 
-/** A write acknowledged by A, then B asked until it serves it: the time from A's answer. */
-async function visibility(a: string, b: string, rounds = 100): Promise<{ p50: number; p99: number }> {
+/** Clock ticks a second (/proc/<pid>/stat counts CPU time in them). */
+const clockTicks = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim()) || 100;
+
+/** CPU time (user + system) a process has used so far, ms. */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  // utime and stime are the 14th and 15th fields; fields[0] is the 3rd (state)
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks;
+}
+
+/**
+ * A write acknowledged by A, then B asked until it serves it, as a client would: one `GET` after
+ * another on a kept-alive connection, each read for the written value; the time is from A's
+ * answer having been read to B's answer showing the write having been read (so it includes one
+ * read's round trip). The writes follow one another, as their own client would send them.
+ */
+async function visibility(a: string, b: string, n = rounds): Promise<{ p50: number; p99: number; times: number[] }> {
   const times: number[] = [];
-  for (let i = 0; i < rounds; i++) {
+  for (let i = 0; i < n; i++) {
     const description = `visibility ${i} ${randomBytes(4).toString("hex")}`;
     const res = await fetch(`${a}/v3/regions/bench-00003`, {
       method: "PATCH",
@@ -313,7 +338,7 @@ async function visibility(a: string, b: string, rounds = 100): Promise<{ p50: nu
     times.push(performance.now() - acked);
   }
   times.sort((x, y) => x - y);
-  return { p50: percentile(times, 0.5), p99: percentile(times, 0.99) };
+  return { p50: percentile(times, 0.5), p99: percentile(times, 0.99), times };
 }
 
 /** Keystone PATCHes through each gateway at once (10 connections in all): acknowledged writes/s. */
@@ -428,26 +453,53 @@ async function benchBackend(backend: Backend): Promise<void> {
     await place.drop();
   }
 
-  if (backend === "postgres") {
-    const shared = await newPlace("postgres");
-    const fleet: Gateway[] = [];
-    try {
-      for (let i = 0; i < 3; i++) fleet.push(await startGateway(shared.env));
-      const [a, b] = fleet as [Gateway, Gateway];
-      await importDocument(a.url, documentOf(100));
-      await sleep(500);
-      const seen = await visibility(a.url, b.url);
-      put("a write on gateway A served by gateway B: p50 · p99", backend, `${ms(seen.p50)} · ${ms(seen.p99)}`);
-      log(`visibility p50 ${ms(seen.p50)} p99 ${ms(seen.p99)}`);
-      const three = await writesPerSecond(fleet.map((g) => g.url));
-      put("writes/s, 3 gateways on one database (all on this machine)", backend, n0(three));
-    } finally {
-      for (const g of fleet) await g.stop();
-      await shared.drop();
-    }
-  } else {
+  if (backend === "postgres") await benchFleet();
+  else {
     put("a write on gateway A served by gateway B: p50 · p99", backend, "— (one process)");
     put("writes/s, 3 gateways on one database (all on this machine)", backend, "— (one process)");
+  }
+}
+
+/**
+ * Three gateways on one PostgreSQL database: how long a write acknowledged by A takes to be served
+ * by B, what each remote write costs a gateway that only follows (C: no requests), and writes/s
+ * through all three. With `--only fleet`, writes/s through A alone (B and C not started yet) too.
+ */
+async function benchFleet(): Promise<void> {
+  const log = (m: string) => process.stderr.write(`[postgres] ${m}\n`);
+  const shared = await newPlace("postgres");
+  const fleet: Gateway[] = [];
+  try {
+    fleet.push(await startGateway(shared.env));
+    const a = fleet[0] as Gateway;
+    await importDocument(a.url, documentOf(fleetRegions));
+    if (flags.only === "fleet") {
+      const single = await writesPerSecond([a.url]);
+      put("writes/s (Keystone PATCH, 10 connections), 1 gateway", "postgres", n0(single));
+      log(`writes/s, 1 gateway: ${n0(single)}`);
+    }
+    for (let i = 1; i < 3; i++) fleet.push(await startGateway(shared.env));
+    const [, b] = fleet as [Gateway, Gateway, Gateway];
+    await sleep(500);
+    await visibility(a.url, b.url, 10); // warm-up
+    const cpu0 = fleet.map((g) => cpuMs(g.pid));
+    const seen = await visibility(a.url, b.url);
+    const cpu = fleet.map((g, i) => (cpuMs(g.pid) - (cpu0[i] as number)) / rounds);
+    put("a write on gateway A served by gateway B: p50 · p99", "postgres", `${ms(seen.p50)} · ${ms(seen.p99)}`);
+    put(
+      "… CPU per write: A (writes) · B (polled for it) · C (follows only)",
+      "postgres",
+      cpu.map((x) => `${x.toFixed(1)} ms`).join(" · "),
+    );
+    log(
+      `visibility p50 ${ms(seen.p50)} p99 ${ms(seen.p99)} max ${ms(seen.times.at(-1) ?? NaN)}; CPU per write ${cpu.map((x) => x.toFixed(2)).join(" / ")} ms`,
+    );
+    const three = await writesPerSecond(fleet.map((g) => g.url));
+    put("writes/s, 3 gateways on one database (all on this machine)", "postgres", n0(three));
+    log(`writes/s, 3 gateways: ${n0(three)}`);
+  } finally {
+    for (const g of fleet) await g.stop();
+    await shared.drop();
   }
 }
 
@@ -496,7 +548,10 @@ async function soak(backend: Backend, duration: number): Promise<string> {
 }
 
 const pg = flags.only !== "pglite" && (await postgresAvailable());
-const backends: Backend[] = [...(flags.only !== "postgres" ? (["pglite"] as const) : []), ...(pg ? (["postgres"] as const) : [])];
+const fleetOnly = flags.only === "fleet";
+const backends: Backend[] = fleetOnly
+  ? []
+  : [...(flags.only !== "postgres" ? (["pglite"] as const) : []), ...(pg ? (["postgres"] as const) : [])];
 const loadBefore = loadavg();
 const started = new Date();
 try {
@@ -513,11 +568,13 @@ try {
     );
   } else {
     for (const b of backends) await benchBackend(b);
+    if (fleetOnly && pg) await benchFleet();
     await keystoneRow();
     const lines = ["| | PGlite (embedded) | PostgreSQL |", "|---|---|---|"];
     for (const [row, v] of cells) {
       const absent = flags.only === "pglite" ? "not measured (--only pglite)" : "not measured (no PostgreSQL)";
-      lines.push(`| ${row} | ${v.pglite ?? "not measured"} | ${v.postgres ?? (pg ? "—" : absent)} |`);
+      if (fleetOnly && !v.postgres) continue;
+      lines.push(`| ${row} | ${v.pglite ?? (fleetOnly ? "—" : "not measured")} | ${v.postgres ?? (pg ? "—" : absent)} |`);
     }
     console.log(lines.join("\n"));
   }
@@ -526,6 +583,7 @@ try {
   console.log(
     `\n${started.toISOString().slice(0, 16)}Z · node ${process.version} · ${cpus().length} CPUs · ` +
       `${flags.soak ? `soak of ${flags["soak-duration"]} s, 10 connections` : `${seconds} s per load test, ${connections} connections`} · ` +
+      (flags.soak ? "" : `visibility over ${n0(rounds)} writes, ${n0(fleetRegions)} regions shared · `) +
       `load average ${f(loadBefore)} before, ${f(loadAfter)} after`,
   );
 } finally {

@@ -60,6 +60,27 @@ export class Snapshot {
     return this.byUid.get(uid);
   }
 
+  /**
+   * The next snapshot, at `version`: this one with `changed` applied (a region by name, or null
+   * for a deleted one), in catalogue order as a whole load gives it (creation time: a region
+   * updated stays where it was, a new one goes where its creation puts it, after those created
+   * before it). This one is left as it is: readers holding it keep a consistent view.
+   */
+  withChanges(version: number, changed: ReadonlyMap<string, Region | null>): Snapshot {
+    const kept: Region[] = [];
+    for (const r of this.list()) {
+      if (!changed.has(r.name)) kept.push(r);
+      else {
+        // the same region (its uid) stays in place; deleted, or created again under its name: placed anew
+        const next = changed.get(r.name);
+        if (next && next.uid === r.uid) kept.push(next);
+      }
+    }
+    const added: Region[] = [];
+    for (const [name, next] of changed) if (next && this.byName.get(name)?.uid !== next.uid) added.push(next);
+    return new Snapshot(version, mergeByCreation(kept, added));
+  }
+
   put(region: Region): void {
     const old = this.byName.get(region.name);
     if (old) this.byUid.delete(old.uid);
@@ -75,4 +96,31 @@ export class Snapshot {
     this.byUid.delete(old.uid);
     this.ordered = null;
   }
+}
+
+/**
+ * `kept` then `added` (each in catalogue order) merged by creation time, `kept` first on a tie:
+ * a new region almost always comes last, and the merge is then the concatenation.
+ */
+function mergeByCreation(kept: Region[], added: Region[]): Region[] {
+  if (added.length === 0) return kept;
+  const lastKept = kept[kept.length - 1];
+  if (lastKept === undefined || lastKept.createdAt <= (added[0] as Region).createdAt) return kept.concat(added);
+  const out: Region[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < kept.length && j < added.length) {
+    const k = kept[i] as Region;
+    const a = added[j] as Region;
+    if (k.createdAt <= a.createdAt) {
+      out.push(k);
+      i++;
+    } else {
+      out.push(a);
+      j++;
+    }
+  }
+  for (; i < kept.length; i++) out.push(kept[i] as Region);
+  for (; j < added.length; j++) out.push(added[j] as Region);
+  return out;
 }

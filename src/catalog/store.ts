@@ -7,13 +7,15 @@ import {
   type RegionCodec,
   RegionStore,
   readChangeAge,
+  readChangesSince,
   readVersion,
+  recordChange,
   type Tx,
 } from "../db/regions-repo.ts";
 import type { Credential, IdentityData } from "../domain/credential.ts";
 import { type ErrorCode, GatewayError } from "../domain/errors.ts";
 import type { Actor } from "../domain/principal.ts";
-import { redactRegion } from "../domain/region.ts";
+import { type Region, redactRegion } from "../domain/region.ts";
 import type { SecretBox } from "../domain/secret-box.ts";
 import { watchCatalogVersion } from "./change-feed.ts";
 import { rethrow } from "./invariants.ts";
@@ -67,7 +69,15 @@ export class CatalogStore {
   private current = new Snapshot(0);
   private identityData: IdentityData = { credentials: [], revokedTokens: new Set() };
   private stopFeed: (() => Promise<void>) | null = null;
-  private reloading: Promise<void> | null = null;
+  /** the running catch-up (one at a time: see catchUp) */
+  private catching: Promise<void> | null = null;
+  /** the next catch-up pass reads the whole catalogue (reload()), not the change log */
+  private wholeWanted = false;
+  /**
+   * versions this instance is writing now: their notifications are its own, applied by the write
+   * (true once notified: a write that fails after all, its commit unconfirmed, passes it on)
+   */
+  private readonly writing = new Map<number, boolean>();
   /** the highest version known to be committed (notified, polled or written here) */
   private wantedVersion = 0;
   /** the version the identity data was read at: an older read never replaces a newer one */
@@ -144,14 +154,18 @@ export class CatalogStore {
     // write is done: a driver may keep the transaction's callback (and its promise) alive until
     // the connection's next use (postgres.js does), which would otherwise keep a whole import
     // (its document, its plan, its changes) in memory.
-    const job: { body?: (w: WriteContext) => Promise<T>; done?: { result: T; version: number; regions: RegionStore } } = {
-      body,
-    };
+    const job: {
+      body?: (w: WriteContext) => Promise<T>;
+      version?: number;
+      done?: { result: T; version: number; regions: RegionStore };
+    } = { body };
     let identityTouched = false;
     try {
       await this.database.db
         .transaction(async (tx) => {
           const version = await beginWrite(tx, notify);
+          this.writing.set(version, false);
+          job.version = version;
           const regions = new RegionStore(tx, this.codec, this.database.jsonParam);
           const other: AuditEntry[] = [];
           const actorFields = { actorId: actor.id, actorName: actor.name, dialect: actor.dialect };
@@ -172,7 +186,11 @@ export class CatalogStore {
             before: redactRegion(c.before),
             after: redactRegion(c.after),
           }));
-          await insertAudit(tx, [...regionEntries, ...other], this.database.jsonParam);
+          const audited = insertAudit(tx, [...regionEntries, ...other], this.database.jsonParam);
+          // what other instances load (PostgreSQL: the embedded database has no other instance);
+          // sent with the audit entries (postgres.js pipelines the two statements: one round trip)
+          if (notify) await Promise.all([audited, recordChange(tx, version, changedNames(regions), identityTouched)]);
+          else await audited;
           job.done = { result, version, regions };
         })
         .catch((e) => rethrow(e, subject));
@@ -181,23 +199,50 @@ export class CatalogStore {
       await this.applyCommitted(version, regions, identityTouched);
       return result;
     } finally {
+      if (job.version !== undefined) {
+        const notified = this.writing.get(job.version);
+        this.writing.delete(job.version);
+        if (notified) this.onRemoteChange(job.version);
+      }
       job.body = undefined;
       job.done = undefined;
     }
   }
 
   /**
-   * Re-reads the whole catalogue (and identity data) from the database, until the snapshot holds
-   * every version known to be committed. A change notified while a load runs may have committed
-   * after that load read the database: the running reload then loads again rather than absorb it.
+   * Re-reads the whole catalogue (and identity data) from the database, then catches up with
+   * every version known to be committed meanwhile (see catchUp).
    */
-  async reload(): Promise<void> {
-    this.reloading ??= (async () => {
+  reload(): Promise<void> {
+    this.wholeWanted = true;
+    return this.catchUp();
+  }
+
+  /**
+   * Brings the snapshot to every version known to be committed (`wantedVersion`). Each pass reads,
+   * in one statement, what the versions after the snapshot's changed (the change log) and only
+   * those regions, or the whole catalogue when the log does not cover them all (a version written
+   * without it, pruned, or too large to list) or a reload asked for it. A change notified while a
+   * pass runs may have committed after that pass read the database: another pass follows rather
+   * than absorb it. One catch-up runs at a time; callers meanwhile share it.
+   */
+  private catchUp(): Promise<void> {
+    this.catching ??= (async () => {
       try {
-        for (let attempt = 1; ; attempt++) {
-          await this.loadAll();
-          if (this.current.version >= this.wantedVersion) return this.caughtUp();
-          if (attempt === 10) {
+        for (let stale = 0; ; ) {
+          const wanted = this.wantedVersion;
+          const whole = this.wholeWanted;
+          this.wholeWanted = false;
+          let found: number;
+          try {
+            found = whole ? await this.loadAll() : await this.loadChanges();
+          } catch (e) {
+            if (whole) this.wholeWanted = true;
+            throw e;
+          }
+          if (!this.wholeWanted && this.current.version >= this.wantedVersion) return this.caughtUp();
+          // a version notified before this pass read the database was not there
+          if (found < wanted && ++stale >= 10) {
             // the database went back (restored?): take what it holds rather than load forever
             const seen = this.current.version;
             this.options.onError?.("snapshot reload", new Error(`version ${this.wantedVersion} notified, ${seen} found`));
@@ -207,10 +252,10 @@ export class CatalogStore {
           }
         }
       } finally {
-        this.reloading = null;
+        this.catching = null;
       }
     })();
-    return this.reloading;
+    return this.catching;
   }
 
   async close(): Promise<void> {
@@ -219,7 +264,8 @@ export class CatalogStore {
     if (stop) await stop();
   }
 
-  private async loadAll(): Promise<void> {
+  /** Reads the whole catalogue and identity data; resolves to the version read. */
+  private async loadAll(): Promise<number> {
     // how old the newest change is, read first: the same snapshot as the regions (PostgreSQL only:
     // the embedded database has no other writer)
     const timed = this.opened && this.database.kind === "postgres" && this.options.observer?.propagated !== undefined;
@@ -237,10 +283,42 @@ export class CatalogStore {
     if (loaded.version >= this.current.version) this.current = new Snapshot(loaded.version, loaded.regions);
     this.applyIdentity(loaded.version, loaded.identity);
     if (loaded.regions.length >= largeChange) this.options.onLargeChange?.();
-    const age = loaded.change?.ageMs;
-    if (advanced && age != null && loaded.version > this.lastOwnVersion) {
-      this.options.observer?.propagated?.(Math.max(0, age) + (performance.now() - loaded.readAt));
-    }
+    if (advanced) this.propagated(loaded.version, loaded.change?.ageMs ?? null, loaded.readAt);
+    return loaded.version;
+  }
+
+  /**
+   * Reads what changed after the snapshot's version (one statement: the change log and the rows
+   * it names) and applies it; reads the whole catalogue instead when the log does not cover every
+   * version since. Resolves to the version read.
+   */
+  private async loadChanges(): Promise<number> {
+    const since = this.current.version;
+    const delta = await readChangesSince(this.database.db, this.codec, since).catch((e) => rethrow(e, ""));
+    const readAt = performance.now();
+    if (!delta.complete) return this.loadAll();
+    if (delta.version <= since) return delta.version;
+    // identity first: should its read fail, the snapshot stays behind and the next pass reads both again
+    if (delta.identity) await this.reloadIdentity();
+    // the snapshot may have moved meanwhile (this instance's own write): the rows read are each
+    // region as of delta.version, and every version between `since` and it is covered by them,
+    // so they bring any snapshot from `since` up to delta.version
+    if (delta.version <= this.current.version) return delta.version;
+    const changed = new Map<string, Region | null>();
+    for (const name of delta.removed) changed.set(name, null);
+    for (const region of delta.regions) changed.set(region.name, region);
+    // nothing a reader sees changed (identity only): keep the regions and their rendered answers
+    if (changed.size === 0) this.current.version = delta.version;
+    else this.current = this.current.withChanges(delta.version, changed);
+    if (changed.size >= largeChange) this.options.onLargeChange?.();
+    this.propagated(delta.version, delta.ageMs, readAt);
+    return delta.version;
+  }
+
+  /** Tells the metrics how long another instance's change took to be served here. */
+  private propagated(version: number, ageMs: number | null, readAt: number): void {
+    if (!this.opened || ageMs === null || version <= this.lastOwnVersion) return;
+    this.options.observer?.propagated?.(Math.max(0, ageMs) + (performance.now() - readAt));
   }
 
   private caughtUp(): void {
@@ -261,21 +339,18 @@ export class CatalogStore {
         this.current.version = version;
       } else {
         // copy-on-write: readers holding the old snapshot keep a consistent view
-        const next = new Snapshot(version, this.current.list());
-        for (const c of regions.changes) {
-          if (c.after) next.put(c.after);
-          else next.remove(c.subject);
-        }
-        this.current = next;
+        const changed = new Map<string, Region | null>();
+        for (const c of regions.changes) changed.set(c.subject, c.after);
+        this.current = this.current.withChanges(version, changed);
         if (regions.changes.length >= largeChange) this.options.onLargeChange?.();
       }
       this.caughtUp();
       if (identityTouched) await this.reloadIdentity();
       return;
     }
-    // another writer committed in between: read it all again
+    // another writer committed in between: catch up with it (and with this write) from the database
     this.wantedVersion = Math.max(this.wantedVersion, version);
-    while (this.current.version < version) await this.reload();
+    while (this.current.version < version) await this.catchUp();
     this.caughtUp();
     if (identityTouched) await this.reloadIdentity();
   }
@@ -293,13 +368,24 @@ export class CatalogStore {
   }
 
   private onRemoteChange(version: number): void {
+    // this instance's own write, notified before its commit was applied here: the write applies it
+    if (this.writing.has(version)) {
+      this.writing.set(version, true);
+      return;
+    }
     this.wantedVersion = Math.max(this.wantedVersion, version);
     if (version > this.current.version) {
       this.behindSince ??= performance.now();
-      void this.reload().catch((e) => {
+      void this.catchUp().catch((e) => {
         this.options.onError?.("snapshot reload failed", e);
         this.options.observer?.reloadError?.("reload");
       });
     }
   }
+}
+
+/** What a write changed, for the change log: its regions' names, or null when too many to list. */
+function changedNames(regions: RegionStore): string[] | null {
+  const names = new Set(regions.changes.map((c) => c.subject));
+  return names.size > largeChange ? null : [...names];
 }

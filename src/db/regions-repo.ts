@@ -125,20 +125,106 @@ export async function readChangeAge(db: Db | Tx): Promise<{ version: number; age
 
 /**
  * Opens a write: bumps the catalogue version, which takes the row lock that serialises
- * writers until commit, and tells other instances through NOTIFY (delivered at commit).
+ * writers until commit, and tells other instances through NOTIFY (delivered at commit), in one
+ * statement (the lock is held from here to the commit: each round trip in it is one every other
+ * writer waits for).
  */
 export async function beginWrite(tx: Tx, notify: boolean): Promise<number> {
-  const [state] = await tx
-    .insert(catalogState)
-    .values({ id: 1, version: 1, changedAt: sql`clock_timestamp()` })
-    .onConflictDoUpdate({
-      target: catalogState.id,
-      set: { version: sql`${catalogState.version} + 1`, changedAt: sql`clock_timestamp()` },
-    })
-    .returning();
-  const version = state?.version ?? 1;
-  if (notify) await tx.execute(sql`select pg_notify(${notifyChannel}, ${String(version)})`);
-  return version;
+  const bumped = sql`insert into catalog_state (id, version, changed_at) values (1, 1, clock_timestamp())
+    on conflict (id) do update set version = catalog_state.version + 1, changed_at = clock_timestamp()
+    returning version`;
+  const result = notify
+    ? await tx.execute(sql`with bumped as (${bumped}) select version, pg_notify(${notifyChannel}, version::text) from bumped`)
+    : await tx.execute(bumped);
+  const [state] = rowsOf<{ version: number | string }>(result);
+  return Number(state?.version ?? 1);
+}
+
+/** How many versions the change log keeps: an instance further behind than this reloads everything. */
+export const changeLogKept = 1000;
+/** The log is pruned by the write of every this-many-th version (one row per write otherwise). */
+const pruneEvery = 100;
+
+/**
+ * Records what version `version` changed (see schema.ts, catalogChanges): the names of the regions
+ * it created, updated or deleted (null when there are too many to list: readers reload everything)
+ * and whether identity data changed. Every `pruneEvery`-th version also drops the entries older
+ * than the last `changeLogKept`, in the same statement.
+ */
+export async function recordChange(tx: Tx, version: number, names: string[] | null, identity: boolean): Promise<void> {
+  const list = names === null ? sql`null` : sql`array(select json_array_elements_text(${JSON.stringify(names)}::json))`;
+  const insert = sql`insert into catalog_changes (version, regions, identity) values (${version}, ${list}, ${identity})`;
+  if (version % pruneEvery !== 0) {
+    await tx.execute(insert);
+    return;
+  }
+  await tx.execute(sql`with pruned as (delete from catalog_changes where version <= ${version - changeLogKept}) ${insert}`);
+}
+
+/** What changed after a version, as `readChangesSince` reads it. */
+export interface ChangesSince {
+  /** the catalogue version the read saw (0 before the first write) */
+  version: number;
+  /** how long ago (ms, the database's clock) the writer of `version` took the lock; null before the first write */
+  ageMs: number | null;
+  /**
+   * the log holds every version after the one asked for, and none of them is too large to list:
+   * `regions` and `removed` then bring a snapshot at that version to `version`
+   */
+  complete: boolean;
+  /** credentials or revocations changed in those versions */
+  identity: boolean;
+  /** the regions named by those versions, as they are at `version`, in catalogue order */
+  regions: Region[];
+  /** the names those versions changed that no region has any more (deleted) */
+  removed: string[];
+}
+
+/**
+ * The catalogue's changes after version `since`, in one statement (one snapshot of the database,
+ * one round trip): the current version, the change log's entries after `since`, and the rows of
+ * the regions they name, each as one JSON text as `loadRegions` reads them.
+ */
+export async function readChangesSince(db: Db | Tx, codec: RegionCodec, since: number): Promise<ChangesSince> {
+  const result = await db.execute(sql`
+    with state as (
+      select version, extract(epoch from clock_timestamp() - changed_at) * 1000 as age_ms
+      from catalog_state where id = 1
+    ), log as (
+      select c.version, c.regions, c.identity from catalog_changes c, state
+      where c.version > ${since} and c.version <= state.version
+    ), named as (
+      select distinct unnest(regions) as name from log
+    )
+    select state.version::text as version, state.age_ms::float8 as age_ms,
+      (select count(*) from log)::int as entries,
+      coalesce((select bool_or(regions is null) from log), false) as whole,
+      coalesce((select bool_or(identity) from log), false) as identity,
+      coalesce((select json_agg(name)::text from named), '[]') as names,
+      coalesce((select json_agg(row_to_json(r) order by r.created_at, r.name)::text
+        from regions r where r.name in (select name from named)), '[]') as rows
+    from state`);
+  const [row] = rowsOf<{
+    version: string;
+    age_ms: number | null;
+    entries: number;
+    whole: boolean;
+    identity: boolean;
+    names: string;
+    rows: string;
+  }>(result);
+  if (!row) return { version: 0, ageMs: null, complete: since === 0, identity: false, regions: [], removed: [] };
+  const version = Number(row.version);
+  const regions = (JSON.parse(row.rows) as SnakeRow[]).map((r) => codec.fromRow(rowOfJson(r)));
+  const present = new Set(regions.map((r) => r.name));
+  return {
+    version,
+    ageMs: row.age_ms === null ? null : Number(row.age_ms),
+    complete: !row.whole && row.entries === version - since,
+    identity: row.identity,
+    regions,
+    removed: (JSON.parse(row.names) as string[]).filter((n) => !present.has(n)),
+  };
 }
 
 /** One change to one region, as the audit trail records it. */

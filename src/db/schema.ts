@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, foreignKey, index, integer, jsonb, pgTable, text, timestamp, varchar } from "drizzle-orm/pg-core";
+import { bigint, boolean, foreignKey, index, integer, jsonb, pgTable, text, timestamp, varchar } from "drizzle-orm/pg-core";
 import type { Credential, CredentialRole, CredentialType } from "../domain/credential.ts";
 import type { Region, RegionScope, RegionStatus } from "../domain/region.ts";
 
@@ -49,6 +49,20 @@ export const catalogState = pgTable("catalog_state", {
   version: bigint({ mode: "number" }).notNull(),
   /** when the writer of `version` took the lock (the database's clock): other instances measure how long the change took to reach them */
   changedAt: timestamp({ withTimezone: true, mode: "string" }),
+});
+
+/**
+ * What each catalogue version changed, written by its write transaction (PostgreSQL only: other
+ * instances read it to load only those regions). One row per version, so a version missing from
+ * the log (a write made without it, or pruned) is seen and answered with a whole reload. Pruned by
+ * the writers: the last `changeLogKept` versions are kept (see regions-repo.ts).
+ */
+export const catalogChanges = pgTable("catalog_changes", {
+  version: bigint({ mode: "number" }).primaryKey(),
+  /** the names of the regions created, updated or deleted; null: too many to list, reload them all */
+  regions: text().array(),
+  /** credentials or token revocations changed too */
+  identity: boolean().notNull().default(false),
 });
 
 export type RegionRow = typeof regions.$inferSelect;

@@ -1,5 +1,5 @@
 import postgres from "postgres";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { Catalog } from "../../src/catalog/service.ts";
 import { type Database, openDatabase } from "../../src/db/client.ts";
 import { systemActor } from "../../src/domain/principal.ts";
@@ -65,6 +65,8 @@ function gatedIdentityLoads(inner: Database) {
 describe.skipIf(!postgresBackend?.available)("reloads racing with commits (postgres)", () => {
   let db: TestDatabase;
   let locker: postgres.Sql;
+  /** releases the credentials table (holdCredentialReads), if a test failed holding it */
+  let held: (() => Promise<void>) | null = null;
   const extra: Database[] = [];
   const catalogs: Catalog[] = [];
   const second = async () => {
@@ -76,42 +78,102 @@ describe.skipIf(!postgresBackend?.available)("reloads racing with commits (postg
     db = await (postgresBackend as NonNullable<typeof postgresBackend>).open();
     locker = postgres(db.url as string, { max: 2, onnotice: () => {} });
   });
+  afterEach(async () => {
+    // each test starts with no other instance listening and nothing held
+    await held?.();
+    for (const c of catalogs.splice(0)) await c.close();
+  });
   afterAll(async () => {
-    for (const c of catalogs) await c.close();
     for (const d of extra) await d.close();
     await locker?.end();
     await db?.drop();
   });
 
-  it("a NOTIFY that lands while a reload is running is not lost in it", async () => {
-    const writer = await Catalog.open(db.database, { secretBox: testSecretBox });
-    const { database, seen } = recordingNotifications(await second());
-    // no poll: the notification alone must bring the change
-    const reader = await Catalog.open(database, { secretBox: testSecretBox, pollIntervalMs: 0 });
-    catalogs.push(writer, reader);
+  /** Holds every read of the credentials table until the returned function is called. */
+  async function holdCredentialReads(): Promise<() => Promise<void>> {
+    const holder = await locker.reserve();
+    await holder`begin`;
+    await holder`lock table credentials in access exclusive mode`;
+    held = async () => {
+      held = null;
+      await holder`commit`;
+      holder.release();
+    };
+    return held;
+  }
 
-    // Hold the reader's next reload after it has read the regions (it waits on the credentials table)…
-    const release = await locker.reserve();
-    await release`begin`;
-    await release`lock table credentials in access exclusive mode`;
-    await writer.create(newRegionInput("race-a", "uid-race-a"));
+  /** Waits until `n` sessions of this database wait for a lock. */
+  async function lockWaiters(n: number): Promise<void> {
     await vi.waitFor(
       async () => {
         const [row] = await locker`select count(*)::int as n from pg_stat_activity
           where datname = current_database() and wait_event_type = 'Lock'`;
-        expect(row?.n).toBe(1);
+        expect(row?.n).toBe(n);
       },
       { timeout: 5000, interval: 10 },
     );
-    // …and commit another write whose NOTIFY reaches the reader while that reload is running.
-    const b = await writer.create(newRegionInput("race-b", "uid-race-b"));
-    const bVersion = writer.version;
-    await vi.waitFor(() => expect(seen).toContain(bVersion), { timeout: 5000, interval: 10 });
-    await release`commit`;
-    release.release();
+  }
 
-    await vi.waitFor(() => expect(reader.get("race-b")?.uid).toBe(b.uid), { timeout: 1000, interval: 10 });
+  /**
+   * A region created as a gateway would (version bumped, NOTIFY), straight in SQL, with or
+   * without its entry in the change log (an older gateway writes none). Resolves to its version.
+   */
+  async function sqlWrite(name: string, logged: boolean): Promise<number> {
+    return locker.begin(async (tx) => {
+      const [state] = await tx`insert into catalog_state (id, version) values (1, 1)
+        on conflict (id) do update set version = catalog_state.version + 1 returning version`;
+      const version = Number(state?.version);
+      await tx`insert into regions (uid, name, alias) values (${`uid-${name}`}, ${name}, ${name})`;
+      if (logged) await tx`insert into catalog_changes (version, regions) values (${version}, ${[name]})`;
+      await tx`select pg_notify('region_gateway_catalog', ${String(version)})`;
+      return version;
+    });
+  }
+
+  it("a NOTIFY that lands while a whole reload is running is not lost in it", async () => {
+    const { database, seen } = recordingNotifications(await second());
+    // no poll: the notification alone must bring the change
+    const reader = await Catalog.open(database, { secretBox: testSecretBox, pollIntervalMs: 0 });
+    catalogs.push(reader);
+
+    // A version the change log does not cover (written without it, as an older gateway would):
+    // the reader reloads everything, and that reload is held after it has read the regions (it
+    // waits on the credentials table)…
+    const release = await holdCredentialReads();
+    await sqlWrite("race-a", false);
+    await lockWaiters(1);
+    // …and another write commits, whose NOTIFY reaches the reader while that reload is running.
+    const bVersion = await sqlWrite("race-b", true);
+    await vi.waitFor(() => expect(seen).toContain(bVersion), { timeout: 5000, interval: 10 });
+    await release();
+
+    await vi.waitFor(() => expect(reader.get("race-b")?.uid).toBe("uid-race-b"), { timeout: 1000, interval: 10 });
     expect(reader.get("race-a")?.uid).toBe("uid-race-a");
+    expect(reader.version).toBe(bVersion);
+  });
+
+  it("a NOTIFY that lands while a load of the changes is running is not lost in it", async () => {
+    const writer = await Catalog.open(db.database, { secretBox: testSecretBox });
+    const { database, seen } = recordingNotifications(await second());
+    const reader = await Catalog.open(database, { secretBox: testSecretBox, pollIntervalMs: 0 });
+    catalogs.push(writer, reader);
+    const exp = Date.now() + 3_600_000;
+
+    // A revocation: the reader's load of that change reads the credentials (as does the writer's
+    // own), and is held there…
+    const release = await holdCredentialReads();
+    const revoked = revokeIssuedToken(writer, systemActor, "token-held", exp);
+    await lockWaiters(2);
+    // …while another write commits and its NOTIFY reaches the reader.
+    const c = await writer.create(newRegionInput("race-c", "uid-race-c"));
+    const cVersion = writer.version;
+    await vi.waitFor(() => expect(seen).toContain(cVersion), { timeout: 5000, interval: 10 });
+    expect(reader.get("race-c")).toBeUndefined();
+    await release();
+    await revoked;
+
+    await vi.waitFor(() => expect(reader.get("race-c")?.uid).toBe(c.uid), { timeout: 1000, interval: 10 });
+    expect(reader.identity().revokedTokens.has("token-held")).toBe(true);
     expect(reader.version).toBe(writer.version);
   });
 

@@ -1,0 +1,5 @@
+CREATE TABLE "catalog_changes" (
+	"version" bigint PRIMARY KEY NOT NULL,
+	"regions" text[],
+	"identity" boolean DEFAULT false NOT NULL
+);

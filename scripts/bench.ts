@@ -311,14 +311,29 @@ function cpuMs(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks;
 }
 
+/** B's own measure of propagation (its metrics): seconds summed and changes counted so far. */
+async function propagationSoFar(url: string): Promise<{ sum: number; count: number }> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1] ?? NaN);
+  return {
+    sum: value("region_gateway_catalog_propagation_seconds_sum"),
+    count: value("region_gateway_catalog_propagation_seconds_count"),
+  };
+}
+
 /**
  * A write acknowledged by A, then B asked until it serves it, as a client would: one `GET` after
  * another on a kept-alive connection, each read for the written value; the time is from A's
  * answer having been read to B's answer showing the write having been read (so it includes one
  * read's round trip). The writes follow one another, as their own client would send them.
  */
-async function visibility(a: string, b: string, n = rounds): Promise<{ p50: number; p99: number; times: number[] }> {
+async function visibility(
+  a: string,
+  b: string,
+  n = rounds,
+): Promise<{ p50: number; p99: number; times: number[]; firstRead: number }> {
   const times: number[] = [];
+  let firstRead = 0;
   for (let i = 0; i < n; i++) {
     const description = `visibility ${i} ${randomBytes(4).toString("hex")}`;
     const res = await fetch(`${a}/v3/regions/bench-00003`, {
@@ -329,16 +344,19 @@ async function visibility(a: string, b: string, n = rounds): Promise<{ p50: numb
     if (res.status !== 200) throw new Error(`PATCH answered ${res.status}`);
     await res.arrayBuffer();
     const acked = performance.now();
-    for (;;) {
+    for (let reads = 1; ; reads++) {
       const r = await fetch(`${b}/v3/regions/bench-00003`, { headers: { "X-Auth-Token": token } });
       const seen = ((await r.json()) as { region: { description: string } }).region.description;
-      if (seen === description) break;
+      if (seen === description) {
+        if (reads === 1) firstRead++;
+        break;
+      }
       if (performance.now() - acked > 10_000) throw new Error("a write was not visible on the other gateway after 10 s");
     }
     times.push(performance.now() - acked);
   }
   times.sort((x, y) => x - y);
-  return { p50: percentile(times, 0.5), p99: percentile(times, 0.99), times };
+  return { p50: percentile(times, 0.5), p99: percentile(times, 0.99), times, firstRead };
 }
 
 /** Keystone PATCHes through each gateway at once (10 connections in all): acknowledged writes/s. */
@@ -483,8 +501,11 @@ async function benchFleet(): Promise<void> {
     await sleep(500);
     await visibility(a.url, b.url, 10); // warm-up
     const cpu0 = fleet.map((g) => cpuMs(g.pid));
+    const own0 = await propagationSoFar(b.url);
     const seen = await visibility(a.url, b.url);
     const cpu = fleet.map((g, i) => (cpuMs(g.pid) - (cpu0[i] as number)) / rounds);
+    const own1 = await propagationSoFar(b.url);
+    const ownMean = ((own1.sum - own0.sum) / (own1.count - own0.count)) * 1000;
     put("a write on gateway A served by gateway B: p50 · p99", "postgres", `${ms(seen.p50)} · ${ms(seen.p99)}`);
     put(
       "… CPU per write: A (writes) · B (polled for it) · C (follows only)",
@@ -492,7 +513,8 @@ async function benchFleet(): Promise<void> {
       cpu.map((x) => `${x.toFixed(1)} ms`).join(" · "),
     );
     log(
-      `visibility p50 ${ms(seen.p50)} p99 ${ms(seen.p99)} max ${ms(seen.times.at(-1) ?? NaN)}; CPU per write ${cpu.map((x) => x.toFixed(2)).join(" / ")} ms`,
+      `visibility p50 ${ms(seen.p50)} p99 ${ms(seen.p99)} max ${ms(seen.times.at(-1) ?? NaN)}, ${seen.firstRead} of ${rounds} on the first read; ` +
+        `B's own measure (lock taken on A to served on B), mean ${ms(ownMean)} over ${own1.count - own0.count} changes; CPU per write ${cpu.map((x) => x.toFixed(2)).join(" / ")} ms`,
     );
     const three = await writesPerSecond(fleet.map((g) => g.url));
     put("writes/s, 3 gateways on one database (all on this machine)", "postgres", n0(three));

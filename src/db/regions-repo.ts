@@ -183,7 +183,9 @@ export interface ChangesSince {
 /**
  * The catalogue's changes after version `since`, in one statement (one snapshot of the database,
  * one round trip): the current version, the change log's entries after `since`, and the rows of
- * the regions they name, each as one JSON text as `loadRegions` reads them.
+ * the regions they name, as `loadRegions` reads them (row_to_json). The names reach the regions
+ * table as an array (`= any(array(…))`): one index lookup each, where `in (select …)` is planned
+ * as a hash join over every region (a scan of the whole table for each remote write).
  */
 export async function readChangesSince(db: Db | Tx, codec: RegionCodec, since: number): Promise<ChangesSince> {
   const result = await db.execute(sql`
@@ -202,7 +204,7 @@ export async function readChangesSince(db: Db | Tx, codec: RegionCodec, since: n
       coalesce((select bool_or(identity) from log), false) as identity,
       coalesce((select json_agg(name)::text from named), '[]') as names,
       coalesce((select json_agg(row_to_json(r) order by r.created_at, r.name)::text
-        from regions r where r.name in (select name from named)), '[]') as rows
+        from regions r where r.name = any(array(select name from named))), '[]') as rows
     from state`);
   const [row] = rowsOf<{
     version: string;

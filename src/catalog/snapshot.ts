@@ -14,8 +14,8 @@ const memoMaxEntry = 4 * 1024 * 1024;
  * patched only after a write commits, so a reader never sees an uncommitted region.
  */
 export class Snapshot {
-  readonly byName = new Map<string, Region>();
-  private readonly byUid = new Map<string, Region>();
+  private byName = new Map<string, Region>();
+  private byUid = new Map<string, Region>();
   private ordered: Region[] | null = null;
   /** rendered answers for this version of the catalogue (see Catalog.memo) */
   readonly rendered = new Map<string, Uint8Array>();
@@ -67,6 +67,18 @@ export class Snapshot {
    * before it). This one is left as it is: readers holding it keep a consistent view.
    */
   withChanges(version: number, changed: ReadonlyMap<string, Region | null>): Snapshot {
+    const added: Region[] = [];
+    for (const [name, next] of changed) if (next && this.byName.get(name)?.uid !== next.uid) added.push(next);
+    if (this.endsBefore(added, changed)) {
+      // the usual case (updates, deletions, regions created since): the maps copied whole (much
+      // cheaper than building them again), then patched; what is added goes last, as it sorts
+      const next = new Snapshot(version);
+      next.byName = new Map(this.byName);
+      next.byUid = new Map(this.byUid);
+      for (const [name, region] of changed) if (region === null || region.uid !== this.byName.get(name)?.uid) next.remove(name);
+      for (const region of changed.values()) if (region !== null) next.put(region);
+      return next;
+    }
     const kept: Region[] = [];
     for (const r of this.list()) {
       if (!changed.has(r.name)) kept.push(r);
@@ -76,9 +88,28 @@ export class Snapshot {
         if (next && next.uid === r.uid) kept.push(next);
       }
     }
-    const added: Region[] = [];
-    for (const [name, next] of changed) if (next && this.byName.get(name)?.uid !== next.uid) added.push(next);
+    // by creation time; a stable sort keeps the given order of those created together
+    added.sort((x, y) => (x.createdAt < y.createdAt ? -1 : x.createdAt > y.createdAt ? 1 : 0));
     return new Snapshot(version, mergeByCreation(kept, added));
+  }
+
+  /**
+   * Whether `added` (in catalogue order) comes after every region this snapshot keeps once
+   * `changed` is applied: then appending it keeps the catalogue order.
+   */
+  private endsBefore(added: Region[], changed: ReadonlyMap<string, Region | null>): boolean {
+    const first = added[0];
+    if (first === undefined) return true;
+    for (let i = 1; i < added.length; i++) if ((added[i] as Region).createdAt < (added[i - 1] as Region).createdAt) return false;
+    const list = this.list();
+    for (let i = list.length - 1; i >= 0; i--) {
+      const r = list[i] as Region;
+      const next = changed.get(r.name);
+      // removed, or created again (it goes with `added`): not kept
+      if (next === null || (next !== undefined && next.uid !== r.uid)) continue;
+      return r.createdAt <= first.createdAt;
+    }
+    return true;
   }
 
   put(region: Region): void {

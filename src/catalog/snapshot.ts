@@ -9,14 +9,30 @@ const memoBudget = 32 * 1024 * 1024;
 const memoEntries = 1024;
 const memoMaxEntry = 4 * 1024 * 1024;
 
+/** Regions by name and by uid, and in catalogue order: built once, shared by the snapshots patched over it. */
+interface Layer {
+  readonly byName: ReadonlyMap<string, Region>;
+  readonly byUid: ReadonlyMap<string, Region>;
+  readonly ordered: readonly Region[];
+}
+
 /**
- * The in-memory, read-only view of the catalogue that serves every read. Replaced or
- * patched only after a write commits, so a reader never sees an uncommitted region.
+ * The in-memory, read-only view of the catalogue that serves every read. Replaced only after a
+ * write commits, so a reader never sees an uncommitted region; never changed in place (but for
+ * its version, when a commit changed no region), so a reader holding it keeps a consistent view.
+ *
+ * A snapshot is a base layer (every region, built by a whole load) and the changes since, by name
+ * and by uid: the next snapshot after a change copies those small maps, not the catalogue, so a
+ * change costs what it changed whatever the catalogue's size. When the changes grow past a
+ * sixteenth of the catalogue (at least 64 regions), they are folded into a new base.
  */
 export class Snapshot {
-  private byName = new Map<string, Region>();
-  private byUid = new Map<string, Region>();
-  private ordered: Region[] | null = null;
+  private base: Layer;
+  /** regions changed over the base, by name: as they are now, or null once deleted */
+  private names = new Map<string, Region | null>();
+  /** the same by uid */
+  private uids = new Map<string, Region | null>();
+  private ordered: readonly Region[] | null;
   /** rendered answers for this version of the catalogue (see Catalog.memo) */
   readonly rendered = new Map<string, Uint8Array>();
   renderedBytes = 0;
@@ -25,7 +41,16 @@ export class Snapshot {
     public version: number,
     regions: Iterable<Region> = [],
   ) {
-    for (const r of regions) this.put(r);
+    const byName = new Map<string, Region>();
+    const byUid = new Map<string, Region>();
+    for (const r of regions) {
+      const old = byName.get(r.name);
+      if (old) byUid.delete(old.uid);
+      byName.set(r.name, r);
+      byUid.set(r.uid, r);
+    }
+    this.ordered = [...byName.values()];
+    this.base = { byName, byUid, ordered: this.ordered };
   }
 
   /**
@@ -47,85 +72,66 @@ export class Snapshot {
     return value;
   }
 
+  /** Every region in catalogue order (creation time, then name, as a whole load reads them). */
   list(): readonly Region[] {
-    this.ordered ??= [...this.byName.values()];
+    this.ordered ??= this.merged();
     return this.ordered;
   }
 
   get(name: string): Region | undefined {
-    return this.byName.get(name);
+    const changed = this.names.get(name);
+    return changed === undefined ? this.base.byName.get(name) : (changed ?? undefined);
   }
 
   getByUid(uid: string): Region | undefined {
-    return this.byUid.get(uid);
+    const changed = this.uids.get(uid);
+    return changed === undefined ? this.base.byUid.get(uid) : (changed ?? undefined);
   }
 
   /**
    * The next snapshot, at `version`: this one with `changed` applied (a region by name, or null
-   * for a deleted one), in catalogue order as a whole load gives it (creation time: a region
-   * updated stays where it was, a new one goes where its creation puts it, after those created
-   * before it). This one is left as it is: readers holding it keep a consistent view.
+   * for a deleted one). In catalogue order as a whole load gives it: a region updated stays where
+   * it was; one created (or created again under its name) goes where its creation time puts it.
    */
   withChanges(version: number, changed: ReadonlyMap<string, Region | null>): Snapshot {
-    const added: Region[] = [];
-    for (const [name, next] of changed) if (next && this.byName.get(name)?.uid !== next.uid) added.push(next);
-    if (this.endsBefore(added, changed)) {
-      // the usual case (updates, deletions, regions created since): the maps copied whole (much
-      // cheaper than building them again), then patched; what is added goes last, as it sorts
-      const next = new Snapshot(version);
-      next.byName = new Map(this.byName);
-      next.byUid = new Map(this.byUid);
-      for (const [name, region] of changed) if (region === null || region.uid !== this.byName.get(name)?.uid) next.remove(name);
-      for (const region of changed.values()) if (region !== null) next.put(region);
-      return next;
+    const names = new Map(this.names);
+    const uids = new Map(this.uids);
+    // every uid a change takes away first: a uid may move to another name in the same change
+    for (const [name, region] of changed) {
+      const old = this.get(name);
+      if (old && old.uid !== region?.uid) uids.set(old.uid, null);
     }
-    const kept: Region[] = [];
-    for (const r of this.list()) {
-      if (!changed.has(r.name)) kept.push(r);
-      else {
-        // the same region (its uid) stays in place; deleted, or created again under its name: placed anew
-        const next = changed.get(r.name);
-        if (next && next.uid === r.uid) kept.push(next);
-      }
+    for (const [name, region] of changed) {
+      names.set(name, region);
+      if (region) uids.set(region.uid, region);
     }
-    // by creation time; a stable sort keeps the given order of those created together
-    added.sort((x, y) => (x.createdAt < y.createdAt ? -1 : x.createdAt > y.createdAt ? 1 : 0));
-    return new Snapshot(version, mergeByCreation(kept, added));
+    const next = new Snapshot(version);
+    next.base = this.base;
+    next.names = names;
+    next.uids = uids;
+    next.ordered = null;
+    if (names.size > Math.max(64, this.base.ordered.length / 16)) return new Snapshot(version, next.list());
+    return next;
   }
 
   /**
-   * Whether `added` (in catalogue order) comes after every region this snapshot keeps once
-   * `changed` is applied: then appending it keeps the catalogue order.
+   * The base's regions with the changes over it: each kept in its place (deleted or created again
+   * under its name: taken out), then those created since merged in by creation time (a stable sort
+   * keeps the order of those created together, which is the order they were read or written in).
    */
-  private endsBefore(added: Region[], changed: ReadonlyMap<string, Region | null>): boolean {
-    const first = added[0];
-    if (first === undefined) return true;
-    for (let i = 1; i < added.length; i++) if ((added[i] as Region).createdAt < (added[i - 1] as Region).createdAt) return false;
-    const list = this.list();
-    for (let i = list.length - 1; i >= 0; i--) {
-      const r = list[i] as Region;
-      const next = changed.get(r.name);
-      // removed, or created again (it goes with `added`): not kept
-      if (next === null || (next !== undefined && next.uid !== r.uid)) continue;
-      return r.createdAt <= first.createdAt;
+  private merged(): Region[] {
+    const kept: Region[] = [];
+    for (const r of this.base.ordered) {
+      const changed = this.names.get(r.name);
+      if (changed === undefined) kept.push(r);
+      else if (changed !== null && changed.uid === r.uid) kept.push(changed);
     }
-    return true;
-  }
-
-  put(region: Region): void {
-    const old = this.byName.get(region.name);
-    if (old) this.byUid.delete(old.uid);
-    this.byName.set(region.name, region);
-    this.byUid.set(region.uid, region);
-    this.ordered = null;
-  }
-
-  remove(name: string): void {
-    const old = this.byName.get(name);
-    if (!old) return;
-    this.byName.delete(name);
-    this.byUid.delete(old.uid);
-    this.ordered = null;
+    const added: Region[] = [];
+    for (const [name, region] of this.names) {
+      if (region !== null && this.base.byName.get(name)?.uid !== region.uid) added.push(region);
+    }
+    added.sort((x, y) => (x.createdAt < y.createdAt ? -1 : x.createdAt > y.createdAt ? 1 : 0));
+    return mergeByCreation(kept, added);
   }
 }
 

@@ -62,4 +62,50 @@ describe("Snapshot.withChanges", () => {
     expect(names(next)).toEqual(["z", "a", "b", "b1", "c"]);
     expect(next.getByUid("uid-z")?.name).toBe("z");
   });
+
+  it("after any run of changes, past the folding of the changes into a new base, serves what a whole load would", () => {
+    // a model: the regions a whole load would read, in its order (creation time, then order of creation)
+    let seed = 7;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const model: Region[] = Array.from({ length: 100 }, (_, i) => region(`r${i}`, i));
+    let snapshot = new Snapshot(1, model);
+    let clock = 100;
+    const gone: Region[] = [];
+    for (let version = 2; version < 400; version++) {
+      const changed = new Map<string, Region | null>();
+      for (let k = random(3) + 1; k > 0; k--) {
+        const pick = model[random(model.length)];
+        const op = random(4);
+        if (op === 0 && pick) changed.set(pick.name, null);
+        else if (op === 1 && pick) changed.set(pick.name, { ...pick, description: `v${version}` });
+        else if (op === 2 && pick) changed.set(pick.name, region(pick.name, ++clock, { uid: `uid-${pick.name}-${version}` }));
+        else changed.set(`n${version}-${k}`, region(`n${version}-${k}`, ++clock));
+      }
+      for (const [name, next] of changed) {
+        const at = model.findIndex((r) => r.name === name);
+        const old = model[at];
+        if (old && old.uid !== next?.uid) gone.push(old);
+        if (next === null) model.splice(at, 1);
+        else if (at >= 0 && model[at]?.uid === next.uid) model[at] = next;
+        else {
+          if (at >= 0) model.splice(at, 1);
+          model.push(next);
+        }
+      }
+      snapshot = snapshot.withChanges(version, changed);
+      expect(snapshot.list()).toEqual(model);
+      for (const r of model) {
+        expect(snapshot.get(r.name)).toBe(r);
+        expect(snapshot.getByUid(r.uid)).toBe(r);
+      }
+      for (const r of gone.slice(-20)) {
+        if (!model.some((m) => m.name === r.name)) expect(snapshot.get(r.name)).toBeUndefined();
+        expect(snapshot.getByUid(r.uid)).toBeUndefined();
+      }
+    }
+    expect(JSON.stringify(snapshot.list())).toBe(JSON.stringify(new Snapshot(400, model).list()));
+  });
 });

@@ -67,6 +67,11 @@ export interface WriteContext {
  */
 export class CatalogStore {
   private current = new Snapshot(0);
+  /**
+   * the stamp of the write that made the snapshot's version (see readChangesSince): the change
+   * log is applied over it only while the database holds that same write under that version
+   */
+  private currentStamp: string | null = null;
   private identityData: IdentityData = { credentials: [], revokedTokens: new Set() };
   private stopFeed: (() => Promise<void>) | null = null;
   /** the running catch-up (one at a time: see catchUp) */
@@ -157,13 +162,13 @@ export class CatalogStore {
     const job: {
       body?: (w: WriteContext) => Promise<T>;
       version?: number;
-      done?: { result: T; version: number; regions: RegionStore };
+      done?: { result: T; version: number; stamp: string; regions: RegionStore };
     } = { body };
     let identityTouched = false;
     try {
       await this.database.db
         .transaction(async (tx) => {
-          const version = await beginWrite(tx, notify);
+          const { version, stamp } = await beginWrite(tx, notify);
           this.writing.set(version, false);
           job.version = version;
           const regions = new RegionStore(tx, this.codec, this.database.jsonParam);
@@ -191,12 +196,12 @@ export class CatalogStore {
           // sent with the audit entries (postgres.js pipelines the two statements: one round trip)
           if (notify) await Promise.all([audited, recordChange(tx, version, changedNames(regions), identityTouched)]);
           else await audited;
-          job.done = { result, version, regions };
+          job.done = { result, version, stamp, regions };
         })
         .catch((e) => rethrow(e, subject));
-      const { result, version, regions } = job.done as NonNullable<typeof job.done>;
+      const { result, version, stamp, regions } = job.done as NonNullable<typeof job.done>;
       this.lastOwnVersion = Math.max(this.lastOwnVersion, version);
-      await this.applyCommitted(version, regions, identityTouched);
+      await this.applyCommitted(version, stamp, regions, identityTouched);
       return result;
     } finally {
       if (job.version !== undefined) {
@@ -268,11 +273,10 @@ export class CatalogStore {
   private async loadAll(): Promise<number> {
     // how old the newest change is, read first: the same snapshot as the regions (PostgreSQL only:
     // the embedded database has no other writer)
-    const timed = this.opened && this.database.kind === "postgres" && this.options.observer?.propagated !== undefined;
     const loaded = await this.database.db
       .transaction(
         async (tx) => {
-          const change = timed ? await readChangeAge(tx) : null;
+          const change = await readChangeAge(tx);
           const readAt = performance.now();
           return { change, readAt, ...(await loadRegions(tx, this.codec)), identity: await loadIdentity(tx) };
         },
@@ -280,10 +284,13 @@ export class CatalogStore {
       )
       .catch((e) => rethrow(e, ""));
     const advanced = loaded.version > this.current.version;
-    if (loaded.version >= this.current.version) this.current = new Snapshot(loaded.version, loaded.regions);
+    if (loaded.version >= this.current.version) {
+      this.current = new Snapshot(loaded.version, loaded.regions);
+      this.currentStamp = loaded.change.stamp;
+    }
     this.applyIdentity(loaded.version, loaded.identity);
     if (loaded.regions.length >= largeChange) this.options.onLargeChange?.();
-    if (advanced) this.propagated(loaded.version, loaded.change?.ageMs ?? null, loaded.readAt);
+    if (advanced) this.propagated(loaded.version, loaded.change.ageMs, loaded.readAt);
     return loaded.version;
   }
 
@@ -294,7 +301,7 @@ export class CatalogStore {
    */
   private async loadChanges(): Promise<number> {
     const since = this.current.version;
-    const delta = await readChangesSince(this.database.db, this.codec, since).catch((e) => rethrow(e, ""));
+    const delta = await readChangesSince(this.database.db, this.codec, since, this.currentStamp).catch((e) => rethrow(e, ""));
     const readAt = performance.now();
     if (!delta.complete) return this.loadAll();
     if (delta.version <= since) return delta.version;
@@ -310,6 +317,7 @@ export class CatalogStore {
     // nothing a reader sees changed (identity only): keep the regions and their rendered answers
     if (changed.size === 0) this.current.version = delta.version;
     else this.current = this.current.withChanges(delta.version, changed);
+    this.currentStamp = delta.stamp;
     if (changed.size >= largeChange) this.options.onLargeChange?.();
     this.propagated(delta.version, delta.ageMs, readAt);
     return delta.version;
@@ -332,8 +340,9 @@ export class CatalogStore {
   }
 
   /** Read-your-writes: the caller is answered only once the snapshot holds its commit. */
-  private async applyCommitted(version: number, regions: RegionStore, identityTouched: boolean): Promise<void> {
+  private async applyCommitted(version: number, stamp: string, regions: RegionStore, identityTouched: boolean): Promise<void> {
     if (version === this.current.version + 1) {
+      this.currentStamp = stamp;
       if (regions.changes.length === 0) {
         // nothing a reader sees changed: keep the regions and their rendered answers
         this.current.version = version;

@@ -1,4 +1,4 @@
-import { eq, sql } from "drizzle-orm";
+import { eq, type SQL, sql } from "drizzle-orm";
 import { type Region, type RegionChanges, type RegionInput, secretFields } from "../domain/region.ts";
 import type { SecretBox } from "../domain/secret-box.ts";
 import type { Db } from "./client.ts";
@@ -109,18 +109,26 @@ export async function readVersion(db: Db | Tx): Promise<number> {
 }
 
 /**
- * The catalogue version and how long ago (milliseconds, on the database's clock, so no two
- * machines' clocks are compared) its writer took the lock; null before the first write.
+ * What names one write: its version and the time its writer took the lock (catalog_state's
+ * changed_at, in microseconds since 1970, as text). Null for a version written before there was a
+ * change log (no changed_at).
  */
-export async function readChangeAge(db: Db | Tx): Promise<{ version: number; ageMs: number | null }> {
+const stampOf = (changedAt: SQL) => sql`(extract(epoch from ${changedAt}) * 1000000)::bigint::text`;
+
+/**
+ * The catalogue version, its stamp (see stampOf) and how long ago (milliseconds, on the database's
+ * clock, so no two machines' clocks are compared) its writer took the lock; null before the first write.
+ */
+export async function readChangeAge(db: Db | Tx): Promise<{ version: number; stamp: string | null; ageMs: number | null }> {
   const [state] = await db
     .select({
       version: catalogState.version,
+      stamp: sql<string | null>`${stampOf(sql`${catalogState.changedAt}`)}`,
       ageMs: sql<number | null>`extract(epoch from clock_timestamp() - ${catalogState.changedAt}) * 1000`.mapWith(Number),
     })
     .from(catalogState)
     .where(eq(catalogState.id, 1));
-  return { version: state?.version ?? 0, ageMs: state?.ageMs ?? null };
+  return { version: state?.version ?? 0, stamp: state?.stamp ?? null, ageMs: state?.ageMs ?? null };
 }
 
 /**
@@ -129,15 +137,17 @@ export async function readChangeAge(db: Db | Tx): Promise<{ version: number; age
  * statement (the lock is held from here to the commit: each round trip in it is one every other
  * writer waits for).
  */
-export async function beginWrite(tx: Tx, notify: boolean): Promise<number> {
+export async function beginWrite(tx: Tx, notify: boolean): Promise<{ version: number; stamp: string }> {
   const bumped = sql`insert into catalog_state (id, version, changed_at) values (1, 1, clock_timestamp())
     on conflict (id) do update set version = catalog_state.version + 1, changed_at = clock_timestamp()
-    returning version`;
-  const result = notify
-    ? await tx.execute(sql`with bumped as (${bumped}) select version, pg_notify(${notifyChannel}, version::text) from bumped`)
-    : await tx.execute(bumped);
-  const [state] = rowsOf<{ version: number | string }>(result);
-  return Number(state?.version ?? 1);
+    returning version, changed_at`;
+  const notified = notify ? sql`, pg_notify(${notifyChannel}, version::text)` : sql``;
+  const result = await tx.execute(
+    sql`with bumped as (${bumped}) select version, ${stampOf(sql`changed_at`)} as stamp${notified} from bumped`,
+  );
+  const [state] = rowsOf<{ version: number | string; stamp: string }>(result);
+  if (!state) throw new Error("the catalogue version was not bumped");
+  return { version: Number(state.version), stamp: state.stamp };
 }
 
 /** How many versions the change log keeps: an instance further behind than this reloads everything. */
@@ -148,12 +158,14 @@ const pruneEvery = 100;
 /**
  * Records what version `version` changed (see schema.ts, catalogChanges): the names of the regions
  * it created, updated or deleted (null when there are too many to list: readers reload everything)
- * and whether identity data changed. Every `pruneEvery`-th version also drops the entries older
- * than the last `changeLogKept`, in the same statement.
+ * and whether identity data changed, with the version's changed_at (what tells this write from
+ * another given the same version by a database that went back). Every `pruneEvery`-th version
+ * also drops the entries older than the last `changeLogKept`, in the same statement.
  */
 export async function recordChange(tx: Tx, version: number, names: string[] | null, identity: boolean): Promise<void> {
   const list = names === null ? sql`null` : sql`array(select json_array_elements_text(${JSON.stringify(names)}::json))`;
-  const insert = sql`insert into catalog_changes (version, regions, identity) values (${version}, ${list}, ${identity})`;
+  const insert = sql`insert into catalog_changes (version, regions, identity, changed_at)
+    select ${version}, ${list}, ${identity}, changed_at from catalog_state where id = 1`;
   if (version % pruneEvery !== 0) {
     await tx.execute(insert);
     return;
@@ -165,11 +177,14 @@ export async function recordChange(tx: Tx, version: number, names: string[] | nu
 export interface ChangesSince {
   /** the catalogue version the read saw (0 before the first write) */
   version: number;
+  /** its stamp (see stampOf) */
+  stamp: string | null;
   /** how long ago (ms, the database's clock) the writer of `version` took the lock; null before the first write */
   ageMs: number | null;
   /**
-   * the log holds every version after the one asked for, and none of them is too large to list:
-   * `regions` and `removed` then bring a snapshot at that version to `version`
+   * the log holds the version asked for under the stamp given (the same write: the database did
+   * not go back) and every version after it, none of them too large to list: `regions` and
+   * `removed` then bring a snapshot at that version to `version`
    */
   complete: boolean;
   /** credentials or revocations changed in those versions */
@@ -187,10 +202,15 @@ export interface ChangesSince {
  * table as an array (`= any(array(…))`): one index lookup each, where `in (select …)` is planned
  * as a hash join over every region (a scan of the whole table for each remote write).
  */
-export async function readChangesSince(db: Db | Tx, codec: RegionCodec, since: number): Promise<ChangesSince> {
+export async function readChangesSince(
+  db: Db | Tx,
+  codec: RegionCodec,
+  since: number,
+  sinceStamp: string | null,
+): Promise<ChangesSince> {
   const result = await db.execute(sql`
     with state as (
-      select version, extract(epoch from clock_timestamp() - changed_at) * 1000 as age_ms
+      select version, changed_at, extract(epoch from clock_timestamp() - changed_at) * 1000 as age_ms
       from catalog_state where id = 1
     ), log as (
       select c.version, c.regions, c.identity from catalog_changes c, state
@@ -198,7 +218,8 @@ export async function readChangesSince(db: Db | Tx, codec: RegionCodec, since: n
     ), named as (
       select distinct unnest(regions) as name from log
     )
-    select state.version::text as version, state.age_ms::float8 as age_ms,
+    select state.version::text as version, ${stampOf(sql`state.changed_at`)} as stamp, state.age_ms::float8 as age_ms,
+      (select ${stampOf(sql`changed_at`)} from catalog_changes where version = ${since}) as since_stamp,
       (select count(*) from log)::int as entries,
       coalesce((select bool_or(regions is null) from log), false) as whole,
       coalesce((select bool_or(identity) from log), false) as identity,
@@ -208,6 +229,8 @@ export async function readChangesSince(db: Db | Tx, codec: RegionCodec, since: n
     from state`);
   const [row] = rowsOf<{
     version: string;
+    stamp: string | null;
+    since_stamp: string | null;
     age_ms: number | null;
     entries: number;
     whole: boolean;
@@ -215,14 +238,17 @@ export async function readChangesSince(db: Db | Tx, codec: RegionCodec, since: n
     names: string;
     rows: string;
   }>(result);
-  if (!row) return { version: 0, ageMs: null, complete: since === 0, identity: false, regions: [], removed: [] };
+  if (!row) return { version: 0, stamp: null, ageMs: null, complete: since === 0, identity: false, regions: [], removed: [] };
   const version = Number(row.version);
   const regions = (JSON.parse(row.rows) as SnakeRow[]).map((r) => codec.fromRow(rowOfJson(r)));
   const present = new Set(regions.map((r) => r.name));
+  // the same write under `since` here and there (nothing to compare before the first write)
+  const sameSince = since === 0 || (sinceStamp !== null && row.since_stamp === sinceStamp);
   return {
     version,
+    stamp: row.stamp,
     ageMs: row.age_ms === null ? null : Number(row.age_ms),
-    complete: !row.whole && row.entries === version - since,
+    complete: sameSince && !row.whole && row.entries === version - since,
     identity: row.identity,
     regions,
     removed: (JSON.parse(row.names) as string[]).filter((n) => !present.has(n)),

@@ -63,6 +63,13 @@ export const catalogChanges = pgTable("catalog_changes", {
   regions: text().array(),
   /** credentials or token revocations changed too */
   identity: boolean().notNull().default(false),
+  /**
+   * catalog_state.changed_at of this version: with the version, it names one write. A database
+   * that went back (a restore, a failover to a replica that had not received the last commits)
+   * gives the same version numbers to other writes: an instance that finds another write under
+   * the version it holds reads the whole catalogue.
+   */
+  changedAt: timestamp({ withTimezone: true, mode: "string" }),
 });
 
 export type RegionRow = typeof regions.$inferSelect;

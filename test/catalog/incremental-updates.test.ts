@@ -192,6 +192,35 @@ describe.skipIf(!postgresBackend?.available)("incremental updates across instanc
     expect(b.version).toBe(state?.v);
   });
 
+  it("a database that went back (a failover that lost the last commit) is read whole once it passes the version B holds", async () => {
+    const a = await open();
+    const b = await open();
+    await a.create(input("gb-lost"));
+    await vi.waitFor(() => expect(b.get("gb-lost")).toBeDefined(), waitFor);
+    // the promoted replica never received the last write: its version, its region, its log entry
+    await sql.begin(async (tx) => {
+      const [state] = await tx`select version::int as v from catalog_state where id = 1`;
+      await tx`delete from regions where name = 'gb-lost'`;
+      await tx`delete from catalog_changes where version = ${Number(state?.v)}`;
+      await tx`update catalog_state set version = version - 1, changed_at = changed_at - interval '1 second' where id = 1`;
+    });
+    // other writes take that version number and the next, each logged as a gateway logs it
+    const write = (name: string) =>
+      sql.begin(async (tx) => {
+        const [state] = await tx`update catalog_state set version = version + 1, changed_at = clock_timestamp()
+          where id = 1 returning version::int as v`;
+        await tx`insert into regions (uid, name, alias) values (${`uid-${name}`}, ${name}, ${name})`;
+        await tx`insert into catalog_changes (version, regions, changed_at)
+          select version, ${[name]}, changed_at from catalog_state where id = 1`;
+        await tx`select pg_notify('region_gateway_catalog', ${String(state?.v)})`;
+      });
+    await write("gb-taken-over");
+    await write("gb-next");
+    await vi.waitFor(() => expect(b.get("gb-next")).toBeDefined(), waitFor);
+    expect(b.get("gb-taken-over")?.uid).toBe("uid-gb-taken-over");
+    expect(b.get("gb-lost")).toBeUndefined();
+  });
+
   it("a write on an instance behind another's write answers with both (read-your-writes)", async () => {
     // A hears nothing: when it writes, its snapshot is a version behind the database
     const a = await open({}, deaf);

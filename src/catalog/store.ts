@@ -300,6 +300,9 @@ export class CatalogStore {
    * version since. Resolves to the version read.
    */
   private async loadChanges(): Promise<number> {
+    // the embedded database keeps no change log (no other instance reads it); its queries also
+    // run in transactions only (Database.recycle)
+    if (this.database.kind !== "postgres") return this.loadAll();
     const since = this.current.version;
     const delta = await readChangesSince(this.database.db, this.codec, since, this.currentStamp).catch((e) => rethrow(e, ""));
     const readAt = performance.now();

@@ -474,6 +474,7 @@ async function benchBackend(backend: Backend): Promise<void> {
   if (backend === "postgres") await benchFleet();
   else {
     put("a write on gateway A served by gateway B: p50 · p99", backend, "— (one process)");
+    put("… CPU per write: A (writes) · B (polled for it) · C (follows only)", backend, "— (one process)");
     put("writes/s, 3 gateways on one database (all on this machine)", backend, "— (one process)");
   }
 }

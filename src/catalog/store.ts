@@ -271,8 +271,7 @@ export class CatalogStore {
 
   /** Reads the whole catalogue and identity data; resolves to the version read. */
   private async loadAll(): Promise<number> {
-    // how old the newest change is, read first: the same snapshot as the regions (PostgreSQL only:
-    // the embedded database has no other writer)
+    // the version's stamp and how old it is, read first: the same snapshot as the regions
     const loaded = await this.database.db
       .transaction(
         async (tx) => {
@@ -326,9 +325,12 @@ export class CatalogStore {
     return delta.version;
   }
 
-  /** Tells the metrics how long another instance's change took to be served here. */
+  /**
+   * Tells the metrics how long another instance's change took to be served here (PostgreSQL only:
+   * the embedded database has no other writer).
+   */
   private propagated(version: number, ageMs: number | null, readAt: number): void {
-    if (!this.opened || ageMs === null || version <= this.lastOwnVersion) return;
+    if (!this.opened || this.database.kind !== "postgres" || ageMs === null || version <= this.lastOwnVersion) return;
     this.options.observer?.propagated?.(Math.max(0, ageMs) + (performance.now() - readAt));
   }
 

@@ -109,9 +109,9 @@ export async function readVersion(db: Db | Tx): Promise<number> {
 }
 
 /**
- * What names one write: its version and the time its writer took the lock (catalog_state's
- * changed_at, in microseconds since 1970, as text). Null for a version written before there was a
- * change log (no changed_at).
+ * What names one write, with its version: the time its writer took the lock (catalog_state's
+ * changed_at, in microseconds since 1970, as text). Null where changed_at is (a version written
+ * before migration 0002, or a log entry not written by a gateway).
  */
 const stampOf = (changedAt: SQL) => sql`(extract(epoch from ${changedAt}) * 1000000)::bigint::text`;
 

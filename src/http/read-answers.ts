@@ -3,6 +3,7 @@ import { toRainbondV1ListItem, toRainbondV2Page } from "../adapters/rainbond.ts"
 import { type CallerView, type CallerViewOptions, catalogAs } from "../catalog/caller-view.ts";
 import type { Catalog } from "../catalog/service.ts";
 import type { Principal } from "../domain/principal.ts";
+import type { Region } from "../domain/region.ts";
 import { type Answer, cachedAnswer, regionAnswer } from "./cached-json.ts";
 import { keystoneMessages } from "./keystone-errors.ts";
 import { rainbondMessages } from "./rainbond-errors.ts";
@@ -45,11 +46,22 @@ export function keystoneList(catalog: Catalog, principal: Principal, base: strin
   );
 }
 
+/**
+ * Each region's last Keystone answer, with the base URL it was rendered for: regions are
+ * immutable (a write replaces the object), so the answer lives as long as its region and no
+ * longer, one per region at most. A region seen with its parent hidden is a copy made per
+ * request (CallerView.asSeen): never kept.
+ */
+const keystoneAnswers = new WeakMap<Region, { base: string; answer: Answer }>();
+
 /** `GET /v3/regions/{id}`. */
 export function keystoneShow(catalog: Catalog, principal: Principal, base: string, id: string): Answer {
-  const view = catalogAs(catalog, principal, keystoneDoor);
-  const r = view.get(id);
-  return regionAnswer(r, { region: toKeystoneRegion(r, base) });
+  const r = catalogAs(catalog, principal, keystoneDoor).get(id);
+  const kept = keystoneAnswers.get(r);
+  if (kept !== undefined && kept.base === base) return kept.answer;
+  const answer = regionAnswer(r, { region: toKeystoneRegion(r, base) });
+  keystoneAnswers.set(r, { base, answer });
+  return answer;
 }
 
 /** `GET /openapi/v1/regions`. */

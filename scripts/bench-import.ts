@@ -1,0 +1,261 @@
+/**
+ * The import alone, on a real gateway process (as `npm run bench` starts it): the document of
+ * `npm run bench` (canonical, every field, two certificates, a key and a token per region), posted
+ * to `POST /admin/v1/import` on a new database, measured as
+ *
+ * - wall time of the request;
+ * - CPU time (user + system, from /proc) of the gateway and, on PostgreSQL, of the database's
+ *   processes serving it (the gateway's connections, the WAL writer, the checkpointer), and WAL
+ *   written (pg_current_wal_lsn before and after; the whole cluster's, so other work counts too);
+ * - the gateway's resident memory: idle before, peak during (VmHWM), 5 s after.
+ *
+ * CPU times and their ratios are what compare on a shared machine: wall time includes waiting for
+ * a core.
+ *
+ *   npx tsx scripts/bench-import.ts                       # PostgreSQL and PGlite, 10,000 regions, 3 runs each
+ *   npx tsx scripts/bench-import.ts --only postgres --runs 1 --regions 2000
+ *   npx tsx scripts/bench-import.ts --node-args "--cpu-prof --cpu-prof-dir=/tmp/prof"   # profile the gateway
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { loadavg, tmpdir } from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import postgres from "postgres";
+
+const { values: flags } = parseArgs({
+  options: {
+    regions: { type: "string", default: "10000" },
+    runs: { type: "string", default: "3" },
+    only: { type: "string" },
+    "node-args": { type: "string", default: "" },
+    settle: { type: "string", default: "5" },
+  },
+});
+const regions = Number(flags.regions);
+const runs = Number(flags.runs);
+const nodeArgs = (flags["node-args"] ?? "").split(/\s+/).filter(Boolean);
+const root = path.resolve(import.meta.dirname, "..");
+const bin = path.join(root, "bin", "region-gateway.js");
+const token = `rgt_bench_${randomBytes(12).toString("hex")}`;
+const secretKey = randomBytes(32).toString("hex");
+const adminUrl = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const work = mkdtempSync(path.join(tmpdir(), "rg-bench-import-"));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function startGateway(
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; url: string; pid: number; stop(): Promise<void> }> {
+  const port = await freePort();
+  const logFile = path.join(work, `gateway-${port}.log`);
+  const fd = openSync(logFile, "w");
+  const child = spawn(process.execPath, [...nodeArgs, bin, "serve"], {
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOST: "127.0.0.1",
+      PORT: String(port),
+      ADMIN_TOKEN: token,
+      SECRET_KEY: secretKey,
+      LOG_LEVEL: "info",
+      ...env,
+    },
+    stdio: ["ignore", fd, fd],
+  });
+  closeSync(fd);
+  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+  let dead = false;
+  void exited.then(() => {
+    dead = true;
+  });
+  for (;;) {
+    if (readFileSync(logFile, "utf8").includes("region-gateway listening")) break;
+    if (dead) throw new Error(`the gateway exited:\n${readFileSync(logFile, "utf8")}`);
+    await sleep(10);
+  }
+  return {
+    child,
+    url: `http://127.0.0.1:${port}`,
+    pid: child.pid as number,
+    async stop() {
+      if (!dead) child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
+
+const ticks = 100; // USER_HZ on Linux
+/** user + system CPU of a process, in ms (0 when it is gone) */
+function cpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticks;
+  } catch {
+    return 0;
+  }
+}
+function status(pid: number, key: string): number {
+  const text = readFileSync(`/proc/${pid}/status`, "utf8");
+  return Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(text)?.[1] ?? 0) / 1024;
+}
+
+/** The PostgreSQL processes an import makes work: the database's backends and the WAL writer, checkpointer, background writer. */
+async function pgPids(admin: postgres.Sql, database: string): Promise<number[]> {
+  const rows = await admin<{ pid: number }[]>`
+    select pid from pg_stat_activity
+    where datname = ${database} or backend_type in ('walwriter', 'checkpointer', 'background writer')`;
+  return rows.map((r) => r.pid);
+}
+
+/** A certificate-like block of random base64 (real certificates do not compress or repeat). */
+const pem = (label: string, bytes: number) =>
+  `-----BEGIN ${label}-----\n${(
+    randomBytes(bytes)
+      .toString("base64")
+      .match(/.{1,64}/g) ?? []
+  ).join("\n")}\n-----END ${label}-----`;
+
+/** The same document as scripts/bench.ts makes. */
+function documentOf(n: number, prefix = "bulk"): string {
+  const out = [];
+  const name = (i: number) => `${prefix}-${String(i).padStart(5, "0")}`;
+  for (let i = n - 1; i >= 0; i--) {
+    out.push({
+      name: name(i),
+      alias: `区域 ${i}`,
+      locales: { "en-us": `Region ${i}`, "pt-br": `Região ${i}` },
+      description: `benchmark region ${i}`,
+      scope: i % 3 === 0 ? "private" : "public",
+      status: "enabled",
+      parentName: i % 10 === 0 ? null : name(i - (i % 10)),
+      apiUrl: `https://r${i}.example.com:8443`,
+      wsUrl: `wss://r${i}.example.com:6060`,
+      httpDomain: `apps${i}.example.com`,
+      tcpDomain: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
+      caCert: pem("CERTIFICATE", 900),
+      clientCert: pem("CERTIFICATE", 900),
+      clientKey: pem("PRIVATE KEY", 1200),
+      regionToken: randomBytes(20).toString("hex"),
+      enterpriseId: "ent-bench",
+      extra: { tier: i % 2 ? "gold" : "silver" },
+    });
+  }
+  return JSON.stringify(out);
+}
+
+interface Result {
+  wallMs: number;
+  gatewayCpuMs: number;
+  pgCpuMs: number | null;
+  walMiB: number | null;
+  idle: number;
+  peak: number;
+  settled: number;
+}
+
+async function once(backend: "postgres" | "pglite", body: string): Promise<Result> {
+  const dir = mkdtempSync(path.join(work, "data-"));
+  const env: Record<string, string> = { DATA_DIR: dir };
+  let admin: postgres.Sql | null = null;
+  const name = `rg_bench_${randomBytes(5).toString("hex")}`;
+  if (backend === "postgres") {
+    admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+    await admin.unsafe(`create database ${name}`);
+    const url = new URL(adminUrl);
+    url.pathname = `/${name}`;
+    env.DATABASE_URL = url.toString();
+  }
+  const gw = await startGateway(env);
+  try {
+    await sleep(2_000);
+    const idle = status(gw.pid, "VmRSS");
+    writeFileSync(`/proc/${gw.pid}/clear_refs`, "5");
+    const pids = admin ? await pgPids(admin, name) : [];
+    const pgBefore = new Map(pids.map((p) => [p, cpuMs(p)]));
+    const lsnBefore = admin ? (await admin<{ l: string }[]>`select pg_current_wal_lsn()::text as l`)[0]?.l : null;
+    const gwBefore = cpuMs(gw.pid);
+    const t0 = performance.now();
+    const res = await fetch(`${gw.url}/admin/v1/import?format=canonical`, {
+      method: "POST",
+      body,
+      headers: { "X-Auth-Token": token },
+    });
+    const text = await res.text();
+    const wallMs = performance.now() - t0;
+    if (res.status !== 200) throw new Error(`import answered ${res.status}: ${text.slice(0, 300)}`);
+    const gatewayCpuMs = cpuMs(gw.pid) - gwBefore;
+    const peak = status(gw.pid, "VmHWM");
+    let pgCpuMs: number | null = null;
+    let walMiB: number | null = null;
+    if (admin) {
+      // backends opened during the import count from 0
+      const after = await pgPids(admin, name);
+      pgCpuMs = 0;
+      for (const p of new Set([...pids, ...after])) pgCpuMs += cpuMs(p) - (pgBefore.get(p) ?? 0);
+      const [d] = await admin<{ d: string }[]>`select pg_wal_lsn_diff(pg_current_wal_lsn(), ${lsnBefore}::pg_lsn)::text as d`;
+      walMiB = Number(d?.d) / 1048576;
+    }
+    await sleep(Number(flags.settle) * 1000);
+    const settled = status(gw.pid, "VmRSS");
+    return { wallMs, gatewayCpuMs, pgCpuMs, walMiB, idle, peak, settled };
+  } finally {
+    await gw.stop();
+    if (admin) {
+      await admin.unsafe(`drop database if exists ${name} with (force)`);
+      await admin.end();
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const f0 = (x: number) => Math.round(x).toLocaleString("en-US");
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+
+const body = documentOf(regions);
+const backends = (["postgres", "pglite"] as const).filter((b) => !flags.only || flags.only === b);
+const lines = [
+  `| backend | run | wall ms | gateway CPU ms | PostgreSQL CPU ms | WAL MiB | RSS idle | peak (+ over idle) | 5 s after (+ over idle) |`,
+  "|---|---|---|---|---|---|---|---|---|",
+];
+const before = loadavg();
+try {
+  for (const backend of backends) {
+    const all: Result[] = [];
+    for (let i = 0; i < runs; i++) {
+      const r = await once(backend, body);
+      all.push(r);
+      const row = `| ${backend} | ${i + 1} | ${f0(r.wallMs)} | ${f0(r.gatewayCpuMs)} | ${r.pgCpuMs === null ? "—" : f0(r.pgCpuMs)} | ${r.walMiB === null ? "—" : r.walMiB.toFixed(1)} | ${f0(r.idle)} MiB | ${f0(r.peak)} (+${f0(r.peak - r.idle)}) MiB | ${f0(r.settled)} (+${f0(r.settled - r.idle)}) MiB |`;
+      lines.push(row);
+      process.stderr.write(`${row}\n`);
+    }
+    if (runs > 1) {
+      const m = (k: keyof Result) => median(all.map((r) => (r[k] as number | null) ?? Number.NaN));
+      lines.push(
+        `| ${backend} | median | ${f0(m("wallMs"))} | ${f0(m("gatewayCpuMs"))} | ${backend === "postgres" ? f0(m("pgCpuMs")) : "—"} | ${backend === "postgres" ? m("walMiB").toFixed(1) : "—"} | ${f0(m("idle"))} MiB | +${f0(median(all.map((r) => r.peak - r.idle)))} MiB | +${f0(median(all.map((r) => r.settled - r.idle)))} MiB |`,
+      );
+    }
+  }
+  console.log(
+    `import of ${f0(regions)} regions, ${(body.length / 1048576).toFixed(1)} MiB document${nodeArgs.length ? `, node ${nodeArgs.join(" ")}` : ""}\n`,
+  );
+  console.log(lines.join("\n"));
+  const l = (x: number[]) => x.map((v) => v.toFixed(2)).join(", ");
+  console.log(`\nload average ${l(before)} before, ${l(loadavg())} after`);
+} finally {
+  for (const f of readdirSync(work))
+    if (f.endsWith(".log") && process.env.BENCH_KEEP_LOGS) process.stderr.write(readFileSync(path.join(work, f), "utf8"));
+  rmSync(work, { recursive: true, force: true });
+}

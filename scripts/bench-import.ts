@@ -14,7 +14,8 @@
  *
  *   npx tsx scripts/bench-import.ts                       # PostgreSQL and PGlite, 10,000 regions, 3 runs each
  *   npx tsx scripts/bench-import.ts --only postgres --runs 1 --regions 2000
- *   npx tsx scripts/bench-import.ts --node-args "--cpu-prof --cpu-prof-dir=/tmp/prof"   # profile the gateway
+ *   npx tsx scripts/bench-import.ts --node-args="--cpu-prof --cpu-prof-dir=/tmp/prof"   # profile the gateway
+ *   npx tsx scripts/bench-import.ts --compare ../other-checkout   # runs alternate: that checkout's gateway, then this one's
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -32,13 +33,14 @@ const { values: flags } = parseArgs({
     only: { type: "string" },
     "node-args": { type: "string", default: "" },
     settle: { type: "string", default: "5" },
+    compare: { type: "string" },
   },
 });
 const regions = Number(flags.regions);
 const runs = Number(flags.runs);
 const nodeArgs = (flags["node-args"] ?? "").split(/\s+/).filter(Boolean);
 const root = path.resolve(import.meta.dirname, "..");
-const bin = path.join(root, "bin", "region-gateway.js");
+const binOf = (checkout: string) => path.join(checkout, "bin", "region-gateway.js");
 const token = `rgt_bench_${randomBytes(12).toString("hex")}`;
 const secretKey = randomBytes(32).toString("hex");
 const adminUrl = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
@@ -57,6 +59,7 @@ async function freePort(): Promise<number> {
 }
 
 async function startGateway(
+  bin: string,
   env: Record<string, string>,
 ): Promise<{ child: ChildProcess; url: string; pid: number; stop(): Promise<void> }> {
   const port = await freePort();
@@ -166,7 +169,7 @@ interface Result {
   settled: number;
 }
 
-async function once(backend: "postgres" | "pglite", body: string): Promise<Result> {
+async function once(backend: "postgres" | "pglite", body: string, bin: string): Promise<Result> {
   const dir = mkdtempSync(path.join(work, "data-"));
   const env: Record<string, string> = { DATA_DIR: dir };
   let admin: postgres.Sql | null = null;
@@ -178,7 +181,7 @@ async function once(backend: "postgres" | "pglite", body: string): Promise<Resul
     url.pathname = `/${name}`;
     env.DATABASE_URL = url.toString();
   }
-  const gw = await startGateway(env);
+  const gw = await startGateway(bin, env);
   try {
     await sleep(2_000);
     const idle = status(gw.pid, "VmRSS");
@@ -232,20 +235,31 @@ const lines = [
 ];
 const before = loadavg();
 try {
+  const checkouts = flags.compare
+    ? [
+        { label: path.basename(path.resolve(flags.compare)), bin: binOf(path.resolve(flags.compare)) },
+        { label: "this", bin: binOf(root) },
+      ]
+    : [{ label: "", bin: binOf(root) }];
   for (const backend of backends) {
-    const all: Result[] = [];
+    const all = new Map<string, Result[]>(checkouts.map((c) => [c.label, []]));
     for (let i = 0; i < runs; i++) {
-      const r = await once(backend, body);
-      all.push(r);
-      const row = `| ${backend} | ${i + 1} | ${f0(r.wallMs)} | ${f0(r.gatewayCpuMs)} | ${r.pgCpuMs === null ? "—" : f0(r.pgCpuMs)} | ${r.walMiB === null ? "—" : r.walMiB.toFixed(1)} | ${f0(r.idle)} MiB | ${f0(r.peak)} (+${f0(r.peak - r.idle)}) MiB | ${f0(r.settled)} (+${f0(r.settled - r.idle)}) MiB |`;
-      lines.push(row);
-      process.stderr.write(`${row}\n`);
+      for (const c of checkouts) {
+        const r = await once(backend, body, c.bin);
+        all.get(c.label)?.push(r);
+        const row = `| ${backend}${c.label ? ` (${c.label})` : ""} | ${i + 1} | ${f0(r.wallMs)} | ${f0(r.gatewayCpuMs)} | ${r.pgCpuMs === null ? "—" : f0(r.pgCpuMs)} | ${r.walMiB === null ? "—" : r.walMiB.toFixed(1)} | ${f0(r.idle)} MiB | ${f0(r.peak)} (+${f0(r.peak - r.idle)}) MiB | ${f0(r.settled)} (+${f0(r.settled - r.idle)}) MiB |`;
+        lines.push(row);
+        process.stderr.write(`${row}\n`);
+      }
     }
     if (runs > 1) {
-      const m = (k: keyof Result) => median(all.map((r) => (r[k] as number | null) ?? Number.NaN));
-      lines.push(
-        `| ${backend} | median | ${f0(m("wallMs"))} | ${f0(m("gatewayCpuMs"))} | ${backend === "postgres" ? f0(m("pgCpuMs")) : "—"} | ${backend === "postgres" ? m("walMiB").toFixed(1) : "—"} | ${f0(m("idle"))} MiB | +${f0(median(all.map((r) => r.peak - r.idle)))} MiB | +${f0(median(all.map((r) => r.settled - r.idle)))} MiB |`,
-      );
+      for (const c of checkouts) {
+        const rs = all.get(c.label) ?? [];
+        const m = (k: keyof Result) => median(rs.map((r) => (r[k] as number | null) ?? Number.NaN));
+        lines.push(
+          `| ${backend}${c.label ? ` (${c.label})` : ""} | median | ${f0(m("wallMs"))} | ${f0(m("gatewayCpuMs"))} | ${backend === "postgres" ? f0(m("pgCpuMs")) : "—"} | ${backend === "postgres" ? m("walMiB").toFixed(1) : "—"} | ${f0(m("idle"))} MiB | +${f0(median(rs.map((r) => r.peak - r.idle)))} MiB | +${f0(median(rs.map((r) => r.settled - r.idle)))} MiB |`,
+        );
+      }
     }
   }
   console.log(

@@ -15,7 +15,7 @@ import {
 import type { Credential, IdentityData } from "../domain/credential.ts";
 import { type ErrorCode, GatewayError } from "../domain/errors.ts";
 import type { Actor } from "../domain/principal.ts";
-import { type Region, redactRegion } from "../domain/region.ts";
+import { digestRegion, type Region, redactRegion } from "../domain/region.ts";
 import type { SecretBox } from "../domain/secret-box.ts";
 import { watchCatalogVersion } from "./change-feed.ts";
 import { rethrow } from "./invariants.ts";
@@ -46,6 +46,16 @@ export interface CatalogObserver {
   propagated?(ms: number): void;
   /** a reload, a version poll or the change listener failed */
   reloadError?(kind: "reload" | "poll" | "listen"): void;
+}
+
+/** How a write is recorded. */
+export interface StoreWriteOptions {
+  /**
+   * How the audit entries of the write's region changes show certificates: their text (every
+   * single write), or their SHA-256 digest (imports: thousands of regions at once, whose
+   * certificates would otherwise be written twice). Secrets are redacted either way.
+   */
+  certificates?: "text" | "digest";
 }
 
 /** What a write body gets: its transaction, the region queries, and the audit trail. */
@@ -140,11 +150,16 @@ export class CatalogStore {
    * up to date before returning. `subject` names the region for errors. Every write of the
    * catalogue and of credentials goes through here.
    */
-  async write<T>(subject: string, actor: Actor, body: (w: WriteContext) => Promise<T>): Promise<T> {
+  async write<T>(
+    subject: string,
+    actor: Actor,
+    body: (w: WriteContext) => Promise<T>,
+    options: StoreWriteOptions = {},
+  ): Promise<T> {
     const observer = this.options.observer;
-    if (!observer?.write) return this.writeOnce(subject, actor, body);
+    if (!observer?.write) return this.writeOnce(subject, actor, body, options);
     try {
-      const result = await this.writeOnce(subject, actor, body);
+      const result = await this.writeOnce(subject, actor, body, options);
       observer.write("committed");
       return result;
     } catch (e) {
@@ -153,7 +168,13 @@ export class CatalogStore {
     }
   }
 
-  private async writeOnce<T>(subject: string, actor: Actor, body: (w: WriteContext) => Promise<T>): Promise<T> {
+  private async writeOnce<T>(
+    subject: string,
+    actor: Actor,
+    body: (w: WriteContext) => Promise<T>,
+    options: StoreWriteOptions,
+  ): Promise<T> {
+    const audited = options.certificates === "digest" ? digestRegion : redactRegion;
     const notify = this.database.kind === "postgres";
     // What the transaction needs and makes, reached only through this holder and emptied once the
     // write is done: a driver may keep the transaction's callback (and its promise) alive until
@@ -188,8 +209,8 @@ export class CatalogStore {
             ...actorFields,
             action: c.action,
             subject: c.subject,
-            before: redactRegion(c.before),
-            after: redactRegion(c.after),
+            before: audited(c.before),
+            after: audited(c.after),
           }));
           const audited = insertAudit(tx, [...regionEntries, ...other], this.database.jsonParam);
           // what other instances load (PostgreSQL: the embedded database has no other instance);

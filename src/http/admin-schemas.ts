@@ -41,8 +41,14 @@ export const auditEntries = z
         dialect: z.string().openapi({ enum: ["rainbond", "keystone", "admin", "system"] }),
         action: z.string().openapi({ example: "region.create" }),
         subject: z.string(),
-        before: z.unknown().openapi({ description: "The record before (secrets redacted); null on create" }),
-        after: z.unknown().openapi({ description: "The record after (secrets redacted); null on delete" }),
+        before: z.unknown().openapi({
+          description:
+            'The record before (secrets redacted; an import\'s entries show certificates as "sha256:" and their hex SHA-256); null on create',
+        }),
+        after: z.unknown().openapi({
+          description:
+            'The record after (secrets redacted; an import\'s entries show certificates as "sha256:" and their hex SHA-256); null on delete',
+        }),
       }),
     ),
   })

@@ -65,9 +65,10 @@ export async function importDocument(catalog: Catalog, parsed: ParsedDocument, o
   }
 }
 
-// The one unit of work of imports: a plain write of the store (no region verb: the plan has checked every record).
+// The one unit of work of imports: a plain write of the store (no region verb: the plan has
+// checked every record), whose audit entries show certificates by their digest.
 function write<T>(catalog: Catalog, actor: Actor, body: (w: WriteContext) => Promise<T>): Promise<T> {
-  return catalog.store.write("import", actor, body);
+  return catalog.store.write("import", actor, body, { certificates: "digest" });
 }
 
 const writes = (p: ImportPlan) => p.creates.length + p.updates.length > 0;

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { backends } from "../support/backends.ts";
 import { adminToken, clients, openTestApp, type TestApp } from "../support/test-app.ts";
@@ -355,6 +356,48 @@ for (const backend of backends) {
           },
         });
       });
+    });
+
+    it("the audit trail records an import's certificates by their SHA-256 digest, secrets redacted; a single write keeps the text", async () => {
+      const sha = (text: string) => `sha256:${createHash("sha256").update(text).digest("hex")}`;
+      type Entry = {
+        action: string;
+        dialect: string;
+        before: Record<string, unknown> | null;
+        after: Record<string, unknown> | null;
+      };
+      const audit = async (region: string) =>
+        ((await (await c.keystone("GET", `/admin/v1/audit?region=${region}&limit=10`)).json()) as { entries: Entry[] }).entries;
+      const north = { ...east, region_id: "0123456789abcdef0123456789abcd01", region_name: "rb-north" };
+      expect((await post("format=rainbond", [north])).status).toBe(200);
+      const [created] = await audit("rb-north");
+      expect(created).toMatchObject({ action: "region.create", dialect: "admin", before: null });
+      expect(created?.after).toMatchObject({
+        name: "rb-north",
+        caCert: sha(east.ssl_ca_cert),
+        clientCert: sha(east.cert_file),
+        clientKey: "[redacted]",
+        regionToken: "[redacted]",
+        apiUrl: east.url,
+      });
+      // an import that replaces the client certificate: its digest changes, the CA's does not
+      const rotated = "-----BEGIN CERTIFICATE-----\nCERT-NORTH-2\n-----END CERTIFICATE-----";
+      expect((await post("format=rainbond", [{ ...north, cert_file: rotated }])).status).toBe(200);
+      const [updated] = await audit("rb-north");
+      expect(updated?.action).toBe("region.update");
+      expect(updated?.before).toMatchObject({ caCert: sha(east.ssl_ca_cert), clientCert: sha(east.cert_file), revision: 1 });
+      expect(updated?.after).toMatchObject({ caCert: sha(east.ssl_ca_cert), clientCert: sha(rotated), revision: 2 });
+      // no certificate text and no secret anywhere in the import's entries
+      const text = JSON.stringify([created, updated]);
+      for (const v of [east.ssl_ca_cert, east.cert_file, rotated, east.key_file, east.token])
+        expect(text.includes(v)).toBe(false);
+      // a write through a dialect records the certificate itself, as before
+      const res = await c.keystone("PATCH", "/v3/regions/rb-north", { region: { description: "patched" } });
+      expect(res.status).toBe(200);
+      const [single] = await audit("rb-north");
+      expect(single?.dialect).toBe("keystone");
+      expect(single?.before).toMatchObject({ caCert: east.ssl_ca_cert, clientCert: rotated, clientKey: "[redacted]" });
+      expect(single?.after).toMatchObject({ description: "patched", clientCert: rotated, clientKey: "[redacted]" });
     });
 
     it("2,000 regions (over the 1 MiB limit of the other routes) import in one call; the second run changes nothing", async () => {

@@ -192,7 +192,7 @@ export class CatalogStore {
           const { version, stamp } = await beginWrite(tx, notify);
           this.writing.set(version, false);
           job.version = version;
-          const regions = new RegionStore(tx, this.codec, this.database.jsonParam);
+          const regions = new RegionStore(tx, this.codec, this.database.bulk);
           const other: AuditEntry[] = [];
           const actorFields = { actorId: actor.id, actorName: actor.name, dialect: actor.dialect };
           const run = job.body as (w: WriteContext) => Promise<T>;

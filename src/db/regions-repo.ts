@@ -1,7 +1,7 @@
 import { eq, type SQL, sql } from "drizzle-orm";
 import { type Region, type RegionChanges, type RegionInput, secretFields } from "../domain/region.ts";
 import type { SecretBox } from "../domain/secret-box.ts";
-import type { Db } from "./client.ts";
+import type { BulkDriver, Db } from "./client.ts";
 import { notifyChannel } from "./client.ts";
 import { catalogState, type RegionRow, regions } from "./schema.ts";
 
@@ -273,8 +273,8 @@ export class RegionStore {
   constructor(
     readonly tx: Tx,
     private readonly codec: RegionCodec,
-    /** a JSON text as its driver takes a bulk parameter (Database.jsonParam) */
-    private readonly jsonParam: (text: string) => unknown = (text) => text,
+    /** how bulk statements reach the driver (Database.bulk) */
+    private readonly bulk: BulkDriver,
   ) {}
 
   async findByName(name: string): Promise<Region | null> {
@@ -296,8 +296,11 @@ export class RegionStore {
   }
 
   /**
-   * Inserts many regions (bulk imports): each chunk is one statement with one parameter, a JSON
-   * array read by json_populate_recordset (no per-value query building or parameter encoding).
+   * Inserts many regions (bulk imports): each chunk of 250 is one `insert … values` statement
+   * with a parameter per value, sent to the driver itself (BulkDriver): the same text for every
+   * chunk, so postgres.js prepares it once, and planned generically (a plan made for the values
+   * would copy every certificate into it). Nothing is parsed twice: not JSON in the gateway, not
+   * JSON in the database. While the database runs one chunk the next one is sealed and sent.
    * Only what the database decides comes back (timestamps, revision, and the JSON columns as
    * jsonb normalises them); the regions are built from the inputs, which share their strings.
    * A parent must come before its children in `inputs`, or be in the same chunk: foreign keys
@@ -305,14 +308,10 @@ export class RegionStore {
    */
   async insertMany(inputs: readonly RegionInput[], chunkSize = 250): Promise<Region[]> {
     const created: Region[] = [];
-    for (let i = 0; i < inputs.length; i += chunkSize) {
-      const chunk = inputs.slice(i, i + chunkSize);
-      const json = this.jsonParam(JSON.stringify(chunk.map((input) => snakeRow(this.codec.toRow(input)))));
-      const result = await this.tx.execute(sql`
-        insert into regions (${sql.raw(insertColumns.join(", "))})
-        select ${sql.raw(insertColumns.join(", "))} from json_populate_recordset(null::regions, ${json}::json)
-        returning name, locales, extra, revision, created_at::text as created_at, updated_at::text as updated_at`);
-      const stored = new Map(rowsOf<StoredPart>(result).map((r) => [r.name, r]));
+    if (inputs.length === 0) return created;
+    await this.tx.execute(sql`set local plan_cache_mode = force_generic_plan`);
+    const collect = (chunk: readonly RegionInput[], rows: Record<string, unknown>[]) => {
+      const stored = new Map((rows as unknown as StoredPart[]).map((r) => [r.name, r]));
       for (const input of chunk) {
         const part = stored.get(input.name);
         if (!part) throw new Error(`insert returned no row for ${input.name}`);
@@ -328,8 +327,48 @@ export class RegionStore {
         this.changes.push({ action: "region.create", subject: region.name, before: null, after: region });
         created.push(region);
       }
+    };
+    // one statement in flight while the next is made: a failure is seen when it is awaited (the
+    // statements after it fail too: the transaction is aborted)
+    let previous: { chunk: readonly RegionInput[]; rows: Promise<Record<string, unknown>[]> } | null = null;
+    for (let i = 0; i < inputs.length; i += chunkSize) {
+      const chunk = inputs.slice(i, i + chunkSize);
+      const rows = this.bulk.query(this.tx, insertStatement(chunk.length), this.insertParams(chunk));
+      rows.catch(() => {});
+      if (previous) collect(previous.chunk, await previous.rows);
+      previous = { chunk, rows };
     }
+    if (previous) collect(previous.chunk, await previous.rows);
     return created;
+  }
+
+  /** The values of `chunk` in insertColumns order, the secrets sealed. */
+  private insertParams(chunk: readonly RegionInput[]): unknown[] {
+    const params: unknown[] = new Array(chunk.length * insertColumns.length);
+    const long = (v: string | null) => (v === null ? null : this.bulk.longText(v));
+    let at = 0;
+    for (const input of chunk) {
+      const row = this.codec.toRow(input);
+      params[at++] = row.uid;
+      params[at++] = row.name;
+      params[at++] = row.alias;
+      params[at++] = JSON.stringify(row.locales);
+      params[at++] = row.description;
+      params[at++] = row.scope;
+      params[at++] = row.status;
+      params[at++] = row.parentName;
+      params[at++] = row.apiUrl;
+      params[at++] = row.wsUrl;
+      params[at++] = row.httpDomain;
+      params[at++] = row.tcpDomain;
+      params[at++] = long(row.caCert);
+      params[at++] = long(row.clientCert);
+      params[at++] = long(row.clientKey);
+      params[at++] = long(row.regionToken);
+      params[at++] = row.enterpriseId;
+      params[at++] = JSON.stringify(row.extra);
+    }
+    return params;
   }
 
   async update(before: Region, changes: RegionChanges): Promise<Region> {
@@ -393,6 +432,21 @@ const insertColumns = [
   "extra",
 ];
 
+const insertStatements = new Map<number, string>();
+/** `insert into regions (…) values ($1, …), … returning …` for `rows` rows (made once per size). */
+function insertStatement(rows: number): string {
+  let text = insertStatements.get(rows);
+  if (text === undefined) {
+    const n = insertColumns.length;
+    const tuples = Array.from({ length: rows }, (_, r) => `(${insertColumns.map((_, c) => `$${r * n + c + 1}`).join(", ")})`);
+    text =
+      `insert into regions (${insertColumns.join(", ")}) values ${tuples.join(", ")} ` +
+      "returning name, locales, extra, revision, created_at::text as created_at, updated_at::text as updated_at";
+    insertStatements.set(rows, text);
+  }
+  return text;
+}
+
 /** What a bulk insert reads back. */
 interface StoredPart {
   name: string;
@@ -401,30 +455,6 @@ interface StoredPart {
   revision: number;
   created_at: string;
   updated_at: string;
-}
-
-/** A region's values under their column names (json_populate_recordset matches keys to columns). */
-function snakeRow(input: RegionInput): Record<string, unknown> {
-  return {
-    uid: input.uid,
-    name: input.name,
-    alias: input.alias,
-    locales: input.locales,
-    description: input.description,
-    scope: input.scope,
-    status: input.status,
-    parent_name: input.parentName,
-    api_url: input.apiUrl,
-    ws_url: input.wsUrl,
-    http_domain: input.httpDomain,
-    tcp_domain: input.tcpDomain,
-    ca_cert: input.caCert,
-    client_cert: input.clientCert,
-    client_key: input.clientKey,
-    region_token: input.regionToken,
-    enterprise_id: input.enterpriseId,
-    extra: input.extra,
-  };
 }
 
 // postgres.js returns an array, PGlite an object with `rows`.

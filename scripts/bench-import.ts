@@ -110,6 +110,20 @@ function cpuMs(pid: number): number {
     return 0;
   }
 }
+/** CPU per thread name (main thread, V8's workers: GC and compilers, libuv's pool), in ms */
+function threadsCpuMs(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const comm = readFileSync(`/proc/${pid}/task/${tid}/comm`, "utf8").trim();
+      const name = Number(tid) === pid ? "main" : comm;
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      out.set(name, (out.get(name) ?? 0) + ((Number(fields[11]) + Number(fields[12])) * 1000) / ticks);
+    } catch {}
+  }
+  return out;
+}
 function status(pid: number, key: string): number {
   const text = readFileSync(`/proc/${pid}/status`, "utf8");
   return Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(text)?.[1] ?? 0) / 1024;
@@ -190,6 +204,7 @@ async function once(backend: "postgres" | "pglite", body: string, bin: string): 
     const pgBefore = new Map(pids.map((p) => [p, cpuMs(p)]));
     const lsnBefore = admin ? (await admin<{ l: string }[]>`select pg_current_wal_lsn()::text as l`)[0]?.l : null;
     const gwBefore = cpuMs(gw.pid);
+    const threadsBefore = threadsCpuMs(gw.pid);
     const t0 = performance.now();
     const res = await fetch(`${gw.url}/admin/v1/import?format=canonical`, {
       method: "POST",
@@ -200,6 +215,10 @@ async function once(backend: "postgres" | "pglite", body: string, bin: string): 
     const wallMs = performance.now() - t0;
     if (res.status !== 200) throw new Error(`import answered ${res.status}: ${text.slice(0, 300)}`);
     const gatewayCpuMs = cpuMs(gw.pid) - gwBefore;
+    const threads = [...threadsCpuMs(gw.pid)]
+      .map(([k, v]) => [k, v - (threadsBefore.get(k) ?? 0)] as const)
+      .filter(([, v]) => v > 0);
+    process.stderr.write(`gateway CPU by thread: ${threads.map(([k, v]) => `${k} ${f0(v)} ms`).join(", ")}\n`);
     const peak = status(gw.pid, "VmHWM");
     let pgCpuMs: number | null = null;
     let walMiB: number | null = null;

@@ -18,7 +18,16 @@ export interface RegionCodec {
   fromRow(row: RegionRow): Region;
 }
 
-const iso = (t: string): string => new Date(t).toISOString();
+let lastStamp = "";
+let lastIso = "";
+/** A timestamp as ISO 8601; the last one remembered (a bulk insert's rows all share their transaction's). */
+const iso = (t: string): string => {
+  if (t !== lastStamp) {
+    lastIso = new Date(t).toISOString();
+    lastStamp = t;
+  }
+  return lastIso;
+};
 
 /**
  * A region from its stored values with its secrets already open (a row is a Region field for

@@ -14,10 +14,15 @@ export const defaultLocale = "zh-cn";
 
 // PostgreSQL text and jsonb cannot hold U+0000 nor a lone UTF-16 surrogate (not valid UTF-8):
 // refuse them up front, a clear 400 rather than a driver error or a silent U+FFFD.
-const unstorable = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 export const unstorableMessage = "must not contain the NUL character or a lone UTF-16 surrogate";
-/** Whether PostgreSQL text can hold `v` (and so whether it may be sent to SQL at all). */
-export const isStorableText = (v: string): boolean => !unstorable.test(v);
+/**
+ * Whether PostgreSQL text can hold `v` (and so whether it may be sent to SQL at all): no NUL, no
+ * lone surrogate. Both tests are V8's own loops (a string without any character over U+00FF has
+ * no surrogate to look for), several times faster than a regular expression over the
+ * certificates of a 10,000-region import.
+ */
+export const isStorableText = (v: string): boolean =>
+  !v.includes("\u0000") && (v as unknown as { isWellFormed(): boolean }).isWellFormed();
 /** What can be wrong with a region name, whatever the dialect (each words it its own way). */
 export type NameProblem = "slash_or_control" | "padded" | "unstorable" | "dot_segment";
 
@@ -36,7 +41,7 @@ export function nameProblems(v: string): NameProblem[] {
   const problems: NameProblem[] = [];
   if (slashOrControl.test(v)) problems.push("slash_or_control");
   if (v.trim() !== v) problems.push("padded");
-  if (unstorable.test(v)) problems.push("unstorable");
+  if (!isStorableText(v)) problems.push("unstorable");
   if (v === "." || v === "..") problems.push("dot_segment");
   return problems;
 }
@@ -57,7 +62,7 @@ export const regionNameSchema = z
     for (const p of nameProblems(v)) ctx.addIssue({ code: "custom", message: nameProblemMessages[p] });
   });
 
-const text = () => z.string().refine((v) => !unstorable.test(v), unstorableMessage);
+const text = () => z.string().refine(isStorableText, unstorableMessage);
 const maxExtraDepth = 32;
 
 /**
@@ -69,11 +74,11 @@ export function storageProblem(root: unknown, depth = 0): string | null {
   while (stack.length > 0) {
     const [v, depth] = stack.pop() as [unknown, number];
     if (typeof v === "string") {
-      if (unstorable.test(v)) return unstorableMessage;
+      if (!isStorableText(v)) return unstorableMessage;
     } else if (typeof v === "object" && v !== null) {
       if (depth >= maxExtraDepth) return `must not be nested more than ${maxExtraDepth} levels deep`;
       for (const [k, x] of Object.entries(v)) {
-        if (unstorable.test(k)) return unstorableMessage;
+        if (!isStorableText(k)) return unstorableMessage;
         stack.push([x, depth + 1]);
       }
     }

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes, randomFillSync } from "node:crypto";
 
 /**
  * AES-256-GCM for secrets at rest (region key_file and token, access-key SKs).
@@ -12,15 +12,38 @@ export interface SecretBox {
 }
 
 const prefix = "v1:";
+const ivBytes = 12;
+const tagBytes = 16;
+
+/**
+ * Random IVs drawn from a slab filled by the CSPRNG 1,024 at a time: every IV is still 96 random
+ * bits used once, for a fraction of the cost of asking for 12 bytes at each seal (an import seals
+ * 20,000 secrets).
+ */
+const ivSlab = Buffer.alloc(ivBytes * 1024);
+let ivAt = ivSlab.length;
+function nextIv(): Buffer {
+  if (ivAt === ivSlab.length) {
+    randomFillSync(ivSlab);
+    ivAt = 0;
+  }
+  ivAt += ivBytes;
+  return ivSlab.subarray(ivAt - ivBytes, ivAt);
+}
 
 export function createSecretBox(key: Buffer): SecretBox {
   if (key.length !== 32) throw new Error("SECRET_KEY must be 32 bytes");
   return {
     seal(plain) {
-      const iv = randomBytes(12);
+      const iv = nextIv();
       const cipher = createCipheriv("aes-256-gcm", key, iv);
-      const ct = Buffer.concat([cipher.update(plain, "utf8"), cipher.final()]);
-      return prefix + Buffer.concat([iv, cipher.getAuthTag(), ct]).toString("base64");
+      const ct = cipher.update(plain, "utf8");
+      cipher.final(); // GCM writes nothing more: it computes the tag
+      const sealed = Buffer.allocUnsafe(ivBytes + tagBytes + ct.length);
+      iv.copy(sealed, 0);
+      cipher.getAuthTag().copy(sealed, ivBytes);
+      ct.copy(sealed, ivBytes + tagBytes);
+      return prefix + sealed.toString("base64");
     },
     open(sealed) {
       if (!sealed.startsWith(prefix)) throw new Error("not a sealed secret");

@@ -117,12 +117,17 @@ export function planImport(parsed: ParsedDocument, existing: readonly Region[], 
         continue;
       }
     }
-    try {
-      checkCanonical(final);
-    } catch (e) {
-      if (!(e instanceof GatewayError)) throw e;
-      rejected.push(reject(r, reasonOf(e)));
-      continue;
+    // A new region is the record's values as parsing checked them, with a generated uid (or its
+    // own, checked): nothing to check again. An update mixes the record's fields with the stored
+    // region's, which may predate a rule.
+    if (current) {
+      try {
+        checkCanonical(final);
+      } catch (e) {
+        if (!(e instanceof GatewayError)) throw e;
+        rejected.push(reject(r, reasonOf(e)));
+        continue;
+      }
     }
     steps.push({ r, final, current });
   }

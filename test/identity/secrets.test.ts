@@ -15,6 +15,14 @@ describe("secret box (AES-256-GCM)", () => {
     expect(box.open(a)).toBe("-----BEGIN PRIVATE KEY-----\nsecret\n");
   });
 
+  it("gives every seal its own IV, across thousands of seals (an import's), and opens every one back", () => {
+    const plains = Array.from({ length: 3000 }, (_, i) => (i % 3 === 0 ? "" : `密钥 ${i} ${"k".repeat(i % 50)}`));
+    const sealed = plains.map((p) => box.seal(p));
+    const ivs = new Set(sealed.map((s) => Buffer.from(s.slice(3), "base64").subarray(0, 12).toString("hex")));
+    expect(ivs.size).toBe(plains.length);
+    expect(sealed.map((s) => box.open(s))).toEqual(plains);
+  });
+
   it("refuses tampered ciphertext, another key, and unsealed text", () => {
     const sealed = box.seal("value");
     const raw = Buffer.from(sealed.slice(3), "base64");

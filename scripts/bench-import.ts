@@ -34,6 +34,7 @@ const { values: flags } = parseArgs({
     "node-args": { type: "string", default: "" },
     settle: { type: "string", default: "5" },
     compare: { type: "string" },
+    "trace-rss": { type: "boolean", default: false },
   },
 });
 const regions = Number(flags.regions);
@@ -206,6 +207,10 @@ async function once(backend: "postgres" | "pglite", body: string, bin: string): 
     const gwBefore = cpuMs(gw.pid);
     const threadsBefore = threadsCpuMs(gw.pid);
     const t0 = performance.now();
+    const samples: string[] = [];
+    const sampler = flags["trace-rss"]
+      ? setInterval(() => samples.push(`${f0(performance.now() - t0)}:${f0(status(gw.pid, "VmRSS"))}`), 50)
+      : null;
     const res = await fetch(`${gw.url}/admin/v1/import?format=canonical`, {
       method: "POST",
       body,
@@ -213,6 +218,10 @@ async function once(backend: "postgres" | "pglite", body: string, bin: string): 
     });
     const text = await res.text();
     const wallMs = performance.now() - t0;
+    if (sampler) {
+      clearInterval(sampler);
+      process.stderr.write(`RSS (ms:MiB) ${samples.join(" ")}\n`);
+    }
     if (res.status !== 200) throw new Error(`import answered ${res.status}: ${text.slice(0, 300)}`);
     const gatewayCpuMs = cpuMs(gw.pid) - gwBefore;
     const threads = [...threadsCpuMs(gw.pid)]

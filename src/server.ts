@@ -15,7 +15,7 @@ import { createAuthenticator } from "./identity/authenticator.ts";
 import { bootstrapAdmin } from "./identity/credential-service.ts";
 import { resolveSecretKey } from "./identity/secret-key.ts";
 import { createLogSink, type LogSink } from "./log-sink.ts";
-import { memoryReleaser } from "./memory.ts";
+import { largeWorkHeap, memoryReleaser } from "./memory.ts";
 import { packageVersion } from "./version.ts";
 
 /** LOG_FORMAT=pretty: pino-pretty, loaded only then, formats each line before the same sink. */
@@ -78,6 +78,7 @@ export async function runServe(): Promise<void> {
         .catch((e) => logger.error({ error: describeError(e) }, "reopening the embedded database failed"))
         .finally(releaseMemory);
     },
+    aroundLargeWork: largeWorkHeap(),
   });
   opened = true;
   const stopCertificateWatch = startCertificateWatch({

@@ -31,6 +31,8 @@ export interface CatalogOptions {
   observer?: CatalogObserver;
   /** told after a change that replaced or loaded many regions (the process may give memory back) */
   onLargeChange?: () => void;
+  /** runs work on thousands of regions at once (an import), which the process may size its heap for */
+  aroundLargeWork?: <T>(work: () => Promise<T>) => Promise<T>;
 }
 
 /** How many regions written or loaded at once make a change large (see CatalogOptions.onLargeChange). */
@@ -136,6 +138,11 @@ export class CatalogStore {
   /** How long a version this instance knows was committed has waited to be served here (0: current). */
   behindMs(now = performance.now()): number {
     return this.behindSince === null ? 0 : now - this.behindSince;
+  }
+
+  /** Runs `work`, which handles thousands of regions at once (an import), as CatalogOptions.aroundLargeWork says. */
+  largeWork<T>(work: () => Promise<T>): Promise<T> {
+    return this.options.aroundLargeWork ? this.options.aroundLargeWork(work) : work();
   }
 
   /** The audit trail, newest first (read from the database: it is not part of the snapshot). */

@@ -6,7 +6,7 @@ import { GatewayError } from "../domain/errors.ts";
 import { actorOf } from "../domain/principal.ts";
 import { importDocument } from "../migration/apply.ts";
 import { DocumentError, formats, fromCatalogRegion, isFormat } from "../migration/document.ts";
-import { parseDocument, parseJsonText } from "../migration/parse.ts";
+import { parseDocument, parseJsonBytes } from "../migration/parse.ts";
 import { type ImportMode, importModes } from "../migration/plan.ts";
 import { renderDocument } from "../migration/render.ts";
 import { exportRegions, importRegions } from "./admin-api.ts";
@@ -49,10 +49,36 @@ function booleanParam(name: string, value: string | undefined): boolean {
   throw new GatewayError("validation", `${name} must be true or false`, { fields: { [name]: ["must be true or false"] } });
 }
 
-function parseBody(format: (typeof formats)[number], text: string): ReturnType<typeof parseDocument> {
-  if (text.trim() === "") throw new GatewayError("bad_request", "the document is empty");
+/**
+ * The request's body, read into one buffer of the declared length (a document is tens of MiB: the
+ * stream's chunks then die young, and no second copy is made to join them).
+ */
+async function bodyBytes(request: Request): Promise<Buffer> {
+  if (!request.body) return Buffer.alloc(0);
+  const declared = Number(request.headers.get("content-length"));
+  if (!Number.isSafeInteger(declared) || declared <= 0) return Buffer.from(await request.arrayBuffer());
+  let bytes = Buffer.allocUnsafe(declared);
+  let filled = 0;
+  const reader = request.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (filled + value.length > bytes.length) {
+      // more than declared (the HTTP parser does not allow it): grow rather than lose bytes
+      const grown = Buffer.allocUnsafe(Math.max(bytes.length * 2, filled + value.length));
+      bytes.copy(grown, 0, 0, filled);
+      bytes = grown;
+    }
+    bytes.set(value, filled);
+    filled += value.length;
+  }
+  return filled === bytes.length ? bytes : bytes.subarray(0, filled);
+}
+
+/** The document, parsed from its bytes (parseJsonBytes: never one string of the whole document). */
+function parseBody(format: (typeof formats)[number], bytes: Buffer): ReturnType<typeof parseDocument> {
   try {
-    return parseDocument(format, parseJsonText(text));
+    return parseDocument(format, parseJsonBytes(bytes));
   } catch (e) {
     if (e instanceof DocumentError) throw new GatewayError("bad_request", e.message);
     throw e;
@@ -93,15 +119,17 @@ export function createAdminMigrationRoutes(deps: AdminMigrationDeps) {
     }
     const dryRun = booleanParam("dry_run", c.req.query("dry_run"));
     // any Content-Type: `format` says what the body is (curl --data-binary sends a form type).
-    // Read from the raw request, not c.req.text(), which would keep the text (twice the
-    // document's size in memory) until the answer: nothing holds it once it is parsed.
-    const parsed = parseBody(format, await c.req.raw.text());
-    const report = await importDocument(deps.catalog, parsed, {
-      actor: actorOf(c.var.principal, "admin"),
-      mode,
-      dryRun,
-      newUid: deps.newUid,
-    });
+    // Read as bytes from the raw request, not c.req.text(), which would keep the text (twice the
+    // document's size in memory) until the answer: nothing holds the bytes once they are parsed.
+    // The work is large (largeWork: the heap is sized for it).
+    const report = await deps.catalog.store.largeWork(async () =>
+      importDocument(deps.catalog, parseBody(format, await bodyBytes(c.req.raw)), {
+        actor: actorOf(c.var.principal, "admin"),
+        mode,
+        dryRun,
+        newUid: deps.newUid,
+      }),
+    );
     return report.rejected.length > 0 ? c.json(report, 422) : c.json(report, 200);
   });
 

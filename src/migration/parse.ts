@@ -34,6 +34,83 @@ export function parseJsonText(text: string): unknown {
   }
 }
 
+const quote = 0x22;
+const backslash = 0x5c;
+const isJsonSpace = (b: number | undefined) => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
+
+/**
+ * Parses a JSON document given as UTF-8 bytes, to the same value (or the same DocumentError) as
+ * parseJsonText of its decoded text; blank text is "the document is empty". A document that is an array (the usual shape of a
+ * catalogue) is parsed element by element: each element's bytes are decoded and parsed on their
+ * own, so the whole document never exists as one string (tens of MiB: twice its byte size once
+ * it holds a character beyond Latin-1, as any Chinese alias makes it). Anything else, and any
+ * array whose elements do not all parse, goes through parseJsonText, which gives the parser's own
+ * message for the error.
+ */
+export function parseJsonBytes(bytes: Buffer): unknown {
+  const elements = arrayElements(bytes);
+  if (elements) {
+    const out: unknown[] = new Array(elements.length);
+    let i = 0;
+    for (const [start, end] of elements) {
+      try {
+        out[i++] = JSON.parse(bytes.toString("utf8", start, end));
+      } catch {
+        return parseJsonText(bytes.toString("utf8"));
+      }
+    }
+    return out;
+  }
+  const text = bytes.toString("utf8");
+  if (text.trim() === "") throw new DocumentError("the document is empty");
+  return parseJsonText(text);
+}
+
+/**
+ * Where the elements of a top-level JSON array lie in `bytes` ([start, end) each), found by its
+ * structure alone: brackets and braces outside strings, and the commas between elements; the
+ * strings themselves (most of a document) are skipped to their closing quote. Null when the
+ * document is not an array (after an optional byte order mark and whitespace) or its structure
+ * does not close as an array's; each element is left for JSON.parse to judge.
+ */
+function arrayElements(bytes: Buffer): [number, number][] | null {
+  let at = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  while (isJsonSpace(bytes[at])) at++;
+  if (bytes[at] !== 0x5b) return null; // [
+  const elements: [number, number][] = [];
+  let depth = 0;
+  let start = at + 1;
+  for (let i = at + 1; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (b === quote) {
+      // to the closing quote: one not preceded by an odd number of backslashes
+      for (;;) {
+        i = bytes.indexOf(quote, i + 1);
+        if (i < 0) return null;
+        let escapes = 0;
+        while (bytes[i - 1 - escapes] === backslash) escapes++;
+        if (escapes % 2 === 0) break;
+      }
+    } else if (b === 0x5b || b === 0x7b) {
+      depth++;
+    } else if (b === 0x7d || (b === 0x5d && depth > 0)) {
+      if (--depth < 0) return null;
+    } else if (b === 0x5d) {
+      // the array's end: the last element (none in `[]`), then only whitespace
+      let empty = true;
+      for (let j = start; j < i; j++) if (!isJsonSpace(bytes[j])) empty = false;
+      if (!empty) elements.push([start, i]);
+      else if (elements.length > 0) return null; // `[1,]`
+      for (let j = i + 1; j < bytes.length; j++) if (!isJsonSpace(bytes[j])) return null;
+      return elements;
+    } else if (b === 0x2c && depth === 0) {
+      elements.push([start, i]);
+      start = i + 1;
+    }
+  }
+  return null;
+}
+
 /**
  * Reads a document in `format`: the envelope first (a wrong or unknown shape is a
  * DocumentError), then every record, each either accepted or rejected with its reason. Each

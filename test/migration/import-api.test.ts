@@ -400,6 +400,35 @@ for (const backend of backends) {
       expect(single?.after).toMatchObject({ description: "patched", clientCert: rotated, clientKey: "[redacted]" });
     });
 
+    it("a document sent in chunks with its Content-Length (as over a socket) imports as sent, Chinese split across chunks", async () => {
+      const doc = Buffer.from(
+        JSON.stringify(
+          Array.from({ length: 40 }, (_, i) => ({
+            name: `chunked-${i}`,
+            alias: `分块区域 ${i}`,
+            caCert: `-----BEGIN CERTIFICATE-----\n${"Q".repeat(300)}\n-----END CERTIFICATE-----`,
+          })),
+        ),
+      );
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          // 7-byte pieces: most multi-byte characters are cut between two of them
+          for (let i = 0; i < doc.length; i += 7) controller.enqueue(doc.subarray(i, i + 7));
+          controller.close();
+        },
+      });
+      const res = await t.app.request("http://gw.test/admin/v1/import?format=canonical", {
+        method: "POST",
+        body,
+        headers: { "Content-Type": "application/json", "Content-Length": String(doc.length), "X-Auth-Token": adminToken },
+        duplex: "half",
+      } as RequestInit);
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as Report).summary.created).toBe(40);
+      expect(t.catalog.get("chunked-39")?.alias).toBe("分块区域 39");
+      expect(t.catalog.get("chunked-7")?.caCert).toBe(`-----BEGIN CERTIFICATE-----\n${"Q".repeat(300)}\n-----END CERTIFICATE-----`);
+    });
+
     it("2,000 regions (over the 1 MiB limit of the other routes) import in one call; the second run changes nothing", async () => {
       const many = Array.from({ length: 2000 }, (_, i) => ({
         region_name: `bulk-${String(i).padStart(4, "0")}`,

@@ -181,7 +181,7 @@ export class CatalogStore {
     body: (w: WriteContext) => Promise<T>,
     options: StoreWriteOptions,
   ): Promise<T> {
-    const audited = options.certificates === "digest" ? digestRegion : redactRegion;
+    const auditView = options.certificates === "digest" ? digestRegion : redactRegion;
     const notify = this.database.kind === "postgres";
     // What the transaction needs and makes, reached only through this holder and emptied once the
     // write is done: a driver may keep the transaction's callback (and its promise) alive until
@@ -216,10 +216,10 @@ export class CatalogStore {
             ...actorFields,
             action: c.action,
             subject: c.subject,
-            before: audited(c.before),
-            after: audited(c.after),
+            before: auditView(c.before),
+            after: auditView(c.after),
           }));
-          const audited = insertAudit(tx, [...regionEntries, ...other], this.database.jsonParam);
+          const audited = insertAudit(tx, [...regionEntries, ...other], this.database.bulk);
           // what other instances load (PostgreSQL: the embedded database has no other instance);
           // sent with the audit entries (postgres.js pipelines the two statements: one round trip)
           if (notify) await Promise.all([audited, recordChange(tx, version, changedNames(regions), identityTouched)]);

@@ -39,13 +39,6 @@ export interface BulkDriver {
 export interface Database {
   readonly kind: "pglite" | "postgres";
   readonly db: Db;
-  /**
-   * A JSON text as a bulk statement's parameter (`${param}::json`), in the form its driver sends
-   * fastest: postgres.js takes the string; PGlite takes the UTF-8 bytes, which it passes through
-   * as they are (a string it measures character by character in JavaScript: 1.6 s of a
-   * 10,000-region import).
-   */
-  jsonParam(text: string): unknown;
   readonly bulk: BulkDriver;
   migrate(): Promise<void>;
   /** Resolves when the database answers a trivial query. */
@@ -89,8 +82,7 @@ function countTransactions(db: Db, max: number): () => PoolStats {
 
 export const notifyChannel = "region_gateway_catalog";
 
-/** PostgreSQL's type ids of `json`, `text` and `varchar`. */
-const jsonOid = 114;
+/** PostgreSQL's type ids of `text` and `varchar`. */
 const textOid = 25;
 const varcharOid = 1043;
 
@@ -193,11 +185,8 @@ async function openPglite(first: PGlite, release: () => void = () => {}, reopen?
   let drained: (() => void) | null = null;
   const attach = (c: PGlite) => {
     client = c;
-    // json and text parameters given as bytes go through as bytes (binary format: for json, text
-    // and varchar, the text's UTF-8 bytes themselves)
-    const serializeJson = c.serializers[jsonOid];
-    c.serializers[jsonOid] = (value: unknown) =>
-      value instanceof Uint8Array ? (value as unknown as string) : serializeJson ? serializeJson(value) : JSON.stringify(value);
+    // text parameters given as bytes go through as bytes (binary format: for text and varchar,
+    // the text's UTF-8 bytes themselves)
     for (const oid of [textOid, varcharOid]) {
       const serialize = c.serializers[oid];
       c.serializers[oid] = (value: unknown) =>
@@ -225,7 +214,6 @@ async function openPglite(first: PGlite, release: () => void = () => {}, reopen?
       return db;
     },
     pool: () => ({ max: 1, transactions }),
-    jsonParam: (text) => Buffer.from(text, "utf8"),
     bulk: {
       async query(tx, text, params) {
         const result = await driverOf<PGliteInterface>(tx, "query").query<Record<string, unknown>>(text, params as unknown[]);
@@ -283,7 +271,6 @@ async function openPostgres(url: string): Promise<Database> {
     kind: "postgres",
     db,
     pool,
-    jsonParam: (text) => text,
     bulk: {
       query(tx, text, params) {
         // .execute() sends it now (a postgres.js query otherwise waits to be awaited)

@@ -1,5 +1,6 @@
 import { and, desc, eq, gt, isNull, lt, sql } from "drizzle-orm";
 import type { Credential } from "../domain/credential.ts";
+import type { BulkDriver } from "./client.ts";
 import type { Tx } from "./regions-repo.ts";
 import { auditLog, credentials, tokenRevocations } from "./schema.ts";
 
@@ -64,40 +65,51 @@ export interface AuditEntry {
 
 /**
  * Writes audit entries. One entry (every single write): an ordinary insert. Many (imports): each
- * chunk is one statement with one JSON parameter read by json_populate_recordset, which keeps
- * both the query building and the memory of one statement small whatever the import's size.
+ * chunk of 500 is one `insert … values` statement with a parameter per value, sent to the driver
+ * itself (BulkDriver), the next chunk made while the database runs the previous one; `before` and
+ * `after` go as JSON text, read once, by jsonb's input. Entries keep their order (ids ascend).
  */
-export async function insertAudit(
-  tx: Tx,
-  entries: AuditEntry[],
-  jsonParam: (text: string) => unknown = (text) => text,
-  chunkSize = 250,
-): Promise<void> {
+export async function insertAudit(tx: Tx, entries: AuditEntry[], bulk: BulkDriver, chunkSize = 500): Promise<void> {
   if (entries.length === 0) return;
   if (entries.length === 1) {
     await tx.insert(auditLog).values(entries);
     return;
   }
+  const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
+  let previous: Promise<unknown> | null = null;
   for (let i = 0; i < entries.length; i += chunkSize) {
-    const json = jsonParam(
-      JSON.stringify(
-        entries.slice(i, i + chunkSize).map((e) => ({
-          actor_id: e.actorId,
-          actor_name: e.actorName,
-          dialect: e.dialect,
-          action: e.action,
-          subject: e.subject,
-          before: e.before ?? null,
-          after: e.after ?? null,
-        })),
-      ),
-    );
-    await tx.execute(sql`
-      insert into audit_log (actor_id, actor_name, dialect, action, subject, before, after)
-      select actor_id, actor_name, dialect, action, subject, before, after
-      from json_populate_recordset(null::audit_log, ${json}::json) with ordinality as x
-      order by ordinality`);
+    const chunk = entries.slice(i, i + chunkSize);
+    const params: unknown[] = new Array(chunk.length * auditColumns.length);
+    let at = 0;
+    for (const e of chunk) {
+      params[at++] = e.actorId;
+      params[at++] = e.actorName;
+      params[at++] = e.dialect;
+      params[at++] = e.action;
+      params[at++] = e.subject;
+      params[at++] = json(e.before);
+      params[at++] = json(e.after);
+    }
+    const done = bulk.query(tx, auditStatement(chunk.length), params);
+    done.catch(() => {});
+    if (previous) await previous;
+    previous = done;
   }
+  await previous;
+}
+
+const auditColumns = ["actor_id", "actor_name", "dialect", "action", "subject", "before", "after"];
+const auditStatements = new Map<number, string>();
+/** `insert into audit_log (…) values ($1, …), …` for `rows` entries (made once per size). */
+function auditStatement(rows: number): string {
+  let text = auditStatements.get(rows);
+  if (text === undefined) {
+    const n = auditColumns.length;
+    const tuples = Array.from({ length: rows }, (_, r) => `(${auditColumns.map((_, c) => `$${r * n + c + 1}`).join(", ")})`);
+    text = `insert into audit_log (${auditColumns.join(", ")}) values ${tuples.join(", ")}`;
+    auditStatements.set(rows, text);
+  }
+  return text;
 }
 
 export async function readAudit(tx: Tx, filter: { subject?: string | undefined; limit: number }) {

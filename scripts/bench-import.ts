@@ -241,6 +241,15 @@ async function once(backend: "postgres" | "pglite", body: string, bin: string): 
     }
     await sleep(Number(flags.settle) * 1000);
     const settled = status(gw.pid, "VmRSS");
+    if (flags["trace-rss"]) {
+      // what the settled memory is made of (the gateway's own metrics: loopback, no token)
+      const metrics = await (await fetch(`${gw.url}/metrics`)).text();
+      const pick = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)`, "m").exec(metrics)?.[1] ?? Number.NaN);
+      const m = (b: number) => `${f0(b / 1048576)} MiB`;
+      process.stderr.write(
+        `settled: RSS ${f0(settled)} MiB (anon ${f0(status(gw.pid, "RssAnon"))}, file ${f0(status(gw.pid, "RssFile"))}), heap used ${m(pick("nodejs_heap_size_used_bytes"))} of ${m(pick("nodejs_heap_size_total_bytes"))}, external ${m(pick("nodejs_external_memory_bytes"))}\n`,
+      );
+    }
     return { wallMs, gatewayCpuMs, pgCpuMs, walMiB, idle, peak, settled };
   } finally {
     await gw.stop();

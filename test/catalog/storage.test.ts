@@ -181,6 +181,30 @@ for (const backend of backends) {
       );
     });
 
+    it("a bulk insert whose later statement fails while the next is already sent writes nothing, and the store writes on", async () => {
+      const version = catalog.version;
+      const before = JSON.stringify(catalog.list());
+      // chunks of 3: the third chunk repeats a name of the first; the fourth is sent meanwhile
+      const inputs = Array.from({ length: 12 }, (_, i) => region(`piped-${i === 7 ? 1 : i}`, { uid: `uid-piped-${i}` }));
+      const failed = await catalog.store
+        .write("import", { id: "test", name: "test", dialect: "admin" }, ({ regions }) => regions.insertMany(inputs, 3))
+        .then(
+          () => null,
+          (e: unknown) => e,
+        );
+      expect(failed).toBeInstanceOf(GatewayError);
+      expect((failed as GatewayError).code).toBe("conflict");
+      expect(catalog.version).toBe(version);
+      expect(JSON.stringify(catalog.list())).toBe(before);
+      expect((await loadCatalog(db.database.db)).regions.some((r) => r.name.startsWith("piped-"))).toBe(false);
+      // the connection and the store are fine: the same import without the repeat goes through
+      const fixed = inputs.map((r, i) => (i === 7 ? region("piped-7", { uid: "uid-piped-7" }) : r));
+      await catalog.store.write("import", { id: "test", name: "test", dialect: "admin" }, ({ regions }) =>
+        regions.insertMany(fixed, 3),
+      );
+      expect(catalog.list().filter((r) => r.name.startsWith("piped-"))).toHaveLength(12);
+    });
+
     it("a second catalogue on the same database sees the first one's writes after reload", async () => {
       // it hears no notification (on PostgreSQL it would catch up by itself, sometimes before the assertion below)
       const other = await Catalog.open({ ...db.database, listen: async () => null }, { secretBox: testSecretBox });

@@ -12,10 +12,11 @@ import {
   recordChange,
   type Tx,
 } from "../db/regions-repo.ts";
+import { digestRegion } from "../domain/audit.ts";
 import type { Credential, IdentityData } from "../domain/credential.ts";
 import { type ErrorCode, GatewayError } from "../domain/errors.ts";
 import type { Actor } from "../domain/principal.ts";
-import { digestRegion, type Region, redactRegion } from "../domain/region.ts";
+import { type Region, redactRegion } from "../domain/region.ts";
 import type { SecretBox } from "../domain/secret-box.ts";
 import { watchCatalogVersion } from "./change-feed.ts";
 import { rethrow } from "./invariants.ts";

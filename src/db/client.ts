@@ -14,7 +14,7 @@ export const migrationsFolder = fileURLToPath(new URL("../../drizzle", import.me
 export type ChangeListener = (version: number) => void;
 
 /**
- * Bulk statements (an import's thousands of values) sent to the driver itself. Drizzle's query
+ * Bulk statements (thousands of values: imports) sent to the driver itself. Drizzle's query
  * builder costs a few microseconds per parameter (0.7 s for the 180,000 parameters of a
  * 10,000-region import); these statements are written once per shape and their parameters passed
  * as they are.

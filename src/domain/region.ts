@@ -1,5 +1,3 @@
-import * as crypto from "node:crypto";
-import { createHash } from "node:crypto";
 import { z } from "zod";
 import { GatewayError } from "./errors.ts";
 
@@ -231,29 +229,5 @@ export function redactRegion(r: Region | null): Record<string, unknown> | null {
   if (!r) return null;
   const out: Record<string, unknown> = { ...r };
   for (const f of secretFields) if (out[f] !== null) out[f] = redactedMarker;
-  return out;
-}
-
-/** The fields holding a certificate (public, but the largest part of a region). */
-export const certificateFields = ["caCert", "clientCert"] as const satisfies readonly (keyof Region)[];
-
-/** How the audit trail records a certificate in place of its text: `sha256:` and the hex SHA-256 of its UTF-8 text. */
-export const certificateDigest = (text: string): string => `sha256:${sha256Hex(text)}`;
-
-/** Node's one-shot crypto.hash where it has it (20.12 and later: no Hash object per call), else createHash. */
-const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: "hex") => string }).hash;
-const sha256Hex = (text: string): string =>
-  oneShot ? oneShot("sha256", text, "hex") : createHash("sha256").update(text).digest("hex");
-
-/**
- * A region as an import's audit entries keep it: secrets replaced by a marker (as redactRegion)
- * and each certificate by its digest (certificateDigest), so that an import of thousands of
- * regions does not write every certificate twice. Two digests differ exactly when the
- * certificates do.
- */
-export function digestRegion(r: Region | null): Record<string, unknown> | null {
-  const out = redactRegion(r);
-  if (!out) return null;
-  for (const f of certificateFields) if (typeof out[f] === "string") out[f] = certificateDigest(out[f] as string);
   return out;
 }

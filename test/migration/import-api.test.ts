@@ -426,7 +426,9 @@ for (const backend of backends) {
       expect(res.status).toBe(200);
       expect(((await res.json()) as Report).summary.created).toBe(40);
       expect(t.catalog.get("chunked-39")?.alias).toBe("分块区域 39");
-      expect(t.catalog.get("chunked-7")?.caCert).toBe(`-----BEGIN CERTIFICATE-----\n${"Q".repeat(300)}\n-----END CERTIFICATE-----`);
+      expect(t.catalog.get("chunked-7")?.caCert).toBe(
+        `-----BEGIN CERTIFICATE-----\n${"Q".repeat(300)}\n-----END CERTIFICATE-----`,
+      );
     });
 
     it("2,000 regions (over the 1 MiB limit of the other routes) import in one call; the second run changes nothing", async () => {

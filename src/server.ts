@@ -81,10 +81,6 @@ export async function runServe(): Promise<void> {
     aroundLargeWork: largeWorkHeap(),
   });
   opened = true;
-  const stopCertificateWatch = startCertificateWatch({
-    regions: () => catalog.list(),
-    warn: (fields, message) => logger.warn(fields, message),
-  });
   const auth = createAuthenticator({
     identity: () => catalog.identity(),
     secretBox,
@@ -147,6 +143,11 @@ export async function runServe(): Promise<void> {
     { address: address.address, port: address.port, database: database.kind, metrics: config.metrics.kind },
     `region-gateway listening on ${address.address}:${address.port}`,
   );
+  // once serving: parsing every region's certificates takes ~1 s with 10,000 regions
+  const stopCertificateWatch = startCertificateWatch({
+    regions: () => catalog.list(),
+    warn: (fields, message) => logger.warn(fields, message),
+  });
 
   // SIGTERM ends the process within drainMs whatever happens meanwhile: a request that does not
   // finish, a database that does not answer, a log reader that stopped reading.

@@ -25,6 +25,7 @@ import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import postgres from "postgres";
+import { documentOf } from "./bench-document.ts";
 
 const { values: flags } = parseArgs({
   options: {
@@ -138,42 +139,6 @@ async function pgPids(admin: postgres.Sql, database: string): Promise<number[]> 
   return rows.map((r) => r.pid);
 }
 
-/** A certificate-like block of random base64 (real certificates do not compress or repeat). */
-const pem = (label: string, bytes: number) =>
-  `-----BEGIN ${label}-----\n${(
-    randomBytes(bytes)
-      .toString("base64")
-      .match(/.{1,64}/g) ?? []
-  ).join("\n")}\n-----END ${label}-----`;
-
-/** The same document as scripts/bench.ts makes. */
-function documentOf(n: number, prefix = "bulk"): string {
-  const out = [];
-  const name = (i: number) => `${prefix}-${String(i).padStart(5, "0")}`;
-  for (let i = n - 1; i >= 0; i--) {
-    out.push({
-      name: name(i),
-      alias: `区域 ${i}`,
-      locales: { "en-us": `Region ${i}`, "pt-br": `Região ${i}` },
-      description: `benchmark region ${i}`,
-      scope: i % 3 === 0 ? "private" : "public",
-      status: "enabled",
-      parentName: i % 10 === 0 ? null : name(i - (i % 10)),
-      apiUrl: `https://r${i}.example.com:8443`,
-      wsUrl: `wss://r${i}.example.com:6060`,
-      httpDomain: `apps${i}.example.com`,
-      tcpDomain: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
-      caCert: pem("CERTIFICATE", 900),
-      clientCert: pem("CERTIFICATE", 900),
-      clientKey: pem("PRIVATE KEY", 1200),
-      regionToken: randomBytes(20).toString("hex"),
-      enterpriseId: "ent-bench",
-      extra: { tier: i % 2 ? "gold" : "silver" },
-    });
-  }
-  return JSON.stringify(out);
-}
-
 interface Result {
   wallMs: number;
   gatewayCpuMs: number;
@@ -264,7 +229,7 @@ async function once(backend: "postgres" | "pglite", body: string, bin: string): 
 const f0 = (x: number) => Math.round(x).toLocaleString("en-US");
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
-const body = documentOf(regions);
+const body = documentOf(regions, "bulk");
 const backends = (["postgres", "pglite"] as const).filter((b) => !flags.only || flags.only === b);
 const lines = [
   `| backend | run | wall ms | gateway CPU ms | PostgreSQL CPU ms | WAL MiB | RSS idle | peak (+ over idle) | 5 s after (+ over idle) |`,

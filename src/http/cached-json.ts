@@ -40,21 +40,26 @@ export const regionAnswer = (region: { uid: string; revision: number }, body: un
 });
 
 /**
- * The answer as hono sends it: 200 with its ETag, or 304 without a body when `If-None-Match`
- * names it. A Response with plain headers: the HTTP adapter writes them as they are (the
- * context's helpers would build a Headers object for two headers, which costs more than the rest).
+ * What is sent for an answer: 200 with its JSON and ETag, or 304 without a body when
+ * `If-None-Match` names it. Both ways a read is answered (hono's routes, the read lane) send this.
  */
-export function answerResponse(c: Context, a: Answer): Response {
-  if (noneMatchHit(c.req.header("If-None-Match"), a.etag)) return new Response(null, { status: 304, headers: { ETag: a.etag } });
-  return new Response(a.body as Uint8Array<ArrayBuffer> | string, {
-    status: 200,
-    headers: { "Content-Type": "application/json", ETag: a.etag },
-  });
+export function conditionalAnswer(
+  ifNoneMatch: string | undefined,
+  a: Answer,
+): { status: 200 | 304; headers: Record<string, string>; body: Uint8Array | string | null } {
+  if (noneMatchHit(ifNoneMatch, a.etag)) return { status: 304, headers: { ETag: a.etag }, body: null };
+  return { status: 200, headers: { "Content-Type": "application/json", ETag: a.etag }, body: a.body };
 }
 
-/** `answerResponse` of a `cachedAnswer`. */
-export const cachedJson = (c: Context, catalog: Catalog, key: string, render: () => unknown): Response =>
-  answerResponse(c, cachedAnswer(catalog, key, render));
+/**
+ * The answer as hono sends it. A Response with plain headers: the HTTP adapter writes them as
+ * they are (the context's helpers would build a Headers object for two headers, which costs more
+ * than the rest).
+ */
+export function answerResponse(c: Context, a: Answer): Response {
+  const { status, headers, body } = conditionalAnswer(c.req.header("If-None-Match"), a);
+  return new Response(body as Uint8Array<ArrayBuffer> | string | null, { status, headers });
+}
 
 /**
  * A region's ETag: its uid and revision, bumped by every write (docs/design.md). The uid is

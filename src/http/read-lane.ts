@@ -3,8 +3,7 @@ import type { Catalog } from "../catalog/service.ts";
 import type { Principal } from "../domain/principal.ts";
 import type { Authenticator, Realm } from "../identity/authenticator.ts";
 import { tokenOf } from "./auth.ts";
-import type { Answer } from "./cached-json.ts";
-import { noneMatchHit } from "./conditional.ts";
+import { type Answer, conditionalAnswer } from "./cached-json.ts";
 import { baseUrlOf, commonHeaders, newRequestId, requestRecorder } from "./frame.ts";
 import type { Metrics } from "./metrics.ts";
 import { rawHeader } from "./raw-headers.ts";
@@ -121,24 +120,12 @@ export function createReadLane(deps: ReadLaneDeps): ReadLane {
     const id = newRequestId();
     const headers: string[] = [];
     for (const [name, value] of commonHeaders(path, id)) headers.push(name, value);
-    let status = 200;
-    if (noneMatchHit(ifNoneMatch, answer.etag)) {
-      status = 304;
-      headers.push("ETag", answer.etag);
-      outgoing.writeHead(304, headers);
-      outgoing.end();
-    } else {
-      headers.push(
-        "Content-Type",
-        "application/json",
-        "ETag",
-        answer.etag,
-        "Content-Length",
-        String(typeof answer.body === "string" ? Buffer.byteLength(answer.body) : answer.body.byteLength),
-      );
-      outgoing.writeHead(200, headers);
-      outgoing.end(answer.body);
-    }
+    const { status, headers: own, body } = conditionalAnswer(ifNoneMatch, answer);
+    for (const name in own) headers.push(name, own[name] as string);
+    if (body !== null)
+      headers.push("Content-Length", String(typeof body === "string" ? Buffer.byteLength(body) : body.byteLength));
+    outgoing.writeHead(status, headers);
+    outgoing.end(body ?? undefined);
     record({ id, started, method: "GET", route: read.route, path, status, credential: principal.id });
     return true;
   };

@@ -7,7 +7,8 @@
  *
  *   npx tsx scripts/bench-hot-path.ts [regions=100] [seconds=3] [connections=50] [rounds=5]
  *   BENCH_COMPARE=/path/to/other/checkout npx tsx scripts/bench-hot-path.ts …
- *     (a second gateway from another checkout, e.g. a patched copy, in the same rounds)
+ *     (a second gateway from another checkout, e.g. a patched copy, in the same rounds;
+ *     BENCH_COMPARE_NODE_ARGS: node options for that one alone, e.g. to try a V8 flag)
  *   BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" npx tsx scripts/bench-hot-path.ts …  (a CPU profile)
  */
 import { type ChildProcess, spawn } from "node:child_process";
@@ -63,9 +64,9 @@ const run = async (url: string, headers: Record<string, string>, pid: number | u
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
-async function startGateway(name: string, bin: string) {
+async function startGateway(name: string, bin: string, nodeArgs = process.env.BENCH_NODE_ARGS) {
   const g = await startProcess(
-    [...(process.env.BENCH_NODE_ARGS?.split(" ").filter(Boolean) ?? []), bin, "serve"],
+    [...(nodeArgs?.split(" ").filter(Boolean) ?? []), bin, "serve"],
     { DATA_DIR: path.join(dir, `data-${name}`), ADMIN_TOKEN: token, LOG_LEVEL: "info", HOST: "127.0.0.1", PORT: "0" },
     path.join(dir, `${name}.log`),
     /"port":(\d+)[^\n]*region-gateway listening/,
@@ -84,7 +85,13 @@ async function startGateway(name: string, bin: string) {
 try {
   const gateways = [await startGateway("this", binPath)];
   const compare = process.env.BENCH_COMPARE;
-  if (compare) gateways.push(await startGateway("compare", path.join(path.resolve(compare), "bin/region-gateway.js")));
+  if (compare) gateways.push(
+      await startGateway(
+        "compare",
+        path.join(path.resolve(compare), "bin/region-gateway.js"),
+        process.env.BENCH_COMPARE_NODE_ARGS ?? process.env.BENCH_NODE_ARGS,
+      ),
+    );
   const paths = process.env.BENCH_PATHS?.split(",") ?? ["/v3/regions", "/v3/regions/bench-7"];
   console.log(`regions=${regions} seconds=${seconds} connections=${connections} rounds=${rounds}`);
   console.log("| path | gateway | req/s | ratio to bare: median (each round) | p99 ms (worst round) | CPU µs/request (bare) |");

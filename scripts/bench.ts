@@ -47,6 +47,8 @@ const { values: flags } = parseArgs({
     only: { type: "string" },
     /** writes whose visibility on the other gateway is timed */
     rounds: { type: "string", default: "300" },
+    /** alternated bare/gateway rounds per read path (the median round is reported) */
+    "read-rounds": { type: "string", default: "3" },
     /** regions in the database the fleet shares */
     "fleet-regions": { type: "string", default: "100" },
   },
@@ -55,6 +57,7 @@ const seconds = Number(flags.duration);
 const connections = Number(flags.connections);
 const importSize = Number(flags.regions);
 const rounds = Number(flags.rounds);
+const readRounds = Number(flags["read-rounds"]);
 const fleetRegions = Number(flags["fleet-regions"]);
 const root = path.resolve(import.meta.dirname, "..");
 const bin = path.join(root, "bin", "region-gateway.js");
@@ -130,20 +133,28 @@ async function startGateway(env: Record<string, string>): Promise<Gateway> {
   };
 }
 
-/** A bare node:http server in its own process, answering every request with `body`. */
-async function startBare(body: Buffer, contentType: string): Promise<{ url: string; stop(): Promise<void> }> {
+/**
+ * A bare node:http server in its own process, answering every request with the same status,
+ * headers and body as the gateway's answer it was given: the same bytes on the wire.
+ */
+async function startBare(
+  status: number,
+  headers: [string, string][],
+  body: Buffer,
+): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
   const port = await freePort();
   const file = path.join(work, `bare-${port}.body`);
   writeFileSync(file, body);
   const code = `
     const body = require("node:fs").readFileSync(${JSON.stringify(file)});
-    const headers = { "Content-Type": ${JSON.stringify(contentType)}, "Content-Length": body.length };
-    require("node:http").createServer((req, res) => { res.writeHead(200, headers); res.end(body); })
+    const headers = ${JSON.stringify(headers.flat())};
+    require("node:http").createServer((req, res) => { res.writeHead(${status}, headers); res.end(body); })
       .listen(${port}, "127.0.0.1", () => process.stdout.write("ready\\n"));`;
   const child = spawn(process.execPath, ["-e", code], { stdio: ["ignore", "pipe", "inherit"] });
   await new Promise<void>((resolve) => child.stdout?.once("data", () => resolve()));
   return {
     url: `http://127.0.0.1:${port}`,
+    pid: child.pid as number,
     async stop() {
       child.kill("SIGTERM");
       await new Promise((r) => child.once("exit", r));
@@ -245,16 +256,53 @@ const readPaths: { label: string; path: string; headers: Record<string, string> 
   },
 ];
 
-/** One read path on the gateway against a bare server sending the same bytes, back to back. */
-async function readPath(url: string, p: (typeof readPaths)[number]): Promise<{ gw: Load; bare: Load; bytes: number }> {
+/** A read path's load test on one server: req/s, p99 and the server's CPU time per request. */
+interface ReadLoad extends Load {
+  cpuUs: number;
+}
+
+/**
+ * One read path on the gateway against a bare server sending the same bytes (status, headers and
+ * body), in alternated rounds (bare, gateway, bare, gateway, …) so that both meet the same
+ * neighbours: each round's ratio is taken from its own pair, and the median round is reported.
+ */
+async function readPath(
+  url: string,
+  gatewayPid: number,
+  p: (typeof readPaths)[number],
+): Promise<{ gw: ReadLoad; bare: ReadLoad; ratio: number; ratios: number[]; bytes: number }> {
   const res = await fetch(`${url}${p.path}`, { headers: p.headers });
   if (res.status !== 200) throw new Error(`${p.path} answered ${res.status}`);
   const body = Buffer.from(await res.arrayBuffer());
-  const bare = await startBare(body, res.headers.get("content-type") ?? "application/json");
+  // what Node adds by itself (date, keep-alive) it adds to the bare server's answers too
+  const headers = [...res.headers].filter(([k]) => !["date", "connection", "keep-alive", "transfer-encoding"].includes(k));
+  const bare = await startBare(res.status, headers, body);
+  const load = async (target: string, pid: number, h?: Record<string, string>): Promise<ReadLoad> => {
+    const before = cpuMs(pid);
+    const r = await autocannon({ connections, duration: seconds, url: target, ...(h ? { headers: h } : {}) });
+    const cpuUs = ((cpuMs(pid) - before) * 1000) / Math.max(1, r.requests.total);
+    return { rps: r.requests.average, p99: r.latency.p99, errors: r.errors + r.timeouts + r.non2xx, cpuUs };
+  };
   try {
-    const b = await cannon({ url: `${bare.url}${p.path}` });
-    const g = await cannon({ url: `${url}${p.path}`, headers: p.headers });
-    return { gw: g, bare: b, bytes: body.length };
+    const pairs: { bare: ReadLoad; gw: ReadLoad }[] = [];
+    for (let i = 0; i < readRounds; i++) {
+      const b = await load(`${bare.url}${p.path}`, bare.pid);
+      const g = await load(`${url}${p.path}`, gatewayPid, p.headers);
+      pairs.push({ bare: b, gw: g });
+    }
+    const ratios = pairs.map((x) => x.gw.rps / x.bare.rps);
+    const mid = [...pairs].sort((x, y) => x.gw.rps / x.bare.rps - y.gw.rps / y.bare.rps)[
+      Math.floor(pairs.length / 2)
+    ] as (typeof pairs)[number];
+    const worst = (k: "bare" | "gw") => Math.max(...pairs.map((x) => x[k].p99));
+    const errors = (k: "bare" | "gw") => pairs.reduce((n, x) => n + x[k].errors, 0);
+    return {
+      gw: { ...mid.gw, p99: worst("gw"), errors: errors("gw") },
+      bare: { ...mid.bare, p99: worst("bare"), errors: errors("bare") },
+      ratio: mid.gw.rps / mid.bare.rps,
+      ratios,
+      bytes: body.length,
+    };
   } finally {
     await bare.stop();
   }
@@ -389,15 +437,21 @@ async function benchBackend(backend: Backend): Promise<void> {
     put("RSS idle (100 regions, 3 s after start)", backend, mib(rss(gw.pid)));
 
     for (const p of readPaths) {
-      const r = await readPath(gw.url, p);
+      const r = await readPath(gw.url, gw.pid, p);
       put(
-        `${p.label}: req/s · p99 · ratio to bare`,
+        `${p.label}: req/s · p99 · CPU per request · ratio to bare`,
         backend,
-        `${n0(r.gw.rps)} · ${r.gw.p99} ms · **${(r.gw.rps / r.bare.rps).toFixed(2)}**`,
+        `${n0(r.gw.rps)} · ${r.gw.p99} ms · ${n0(r.gw.cpuUs)} µs · **${r.ratio.toFixed(2)}**`,
       );
-      put(`… bare \`node:http\`, same ${n0(r.bytes)} bytes`, backend, `${n0(r.bare.rps)} · ${r.bare.p99} ms`);
+      put(
+        `… bare \`node:http\`, same status, headers and ${n0(r.bytes)}-byte body`,
+        backend,
+        `${n0(r.bare.rps)} · ${r.bare.p99} ms · ${n0(r.bare.cpuUs)} µs`,
+      );
       if (r.gw.errors > 0) log(`${p.path}: ${r.gw.errors} errors`);
-      log(`${p.path}: ${n0(r.gw.rps)} req/s (bare ${n0(r.bare.rps)})`);
+      log(
+        `${p.path}: ${n0(r.gw.rps)} req/s (bare ${n0(r.bare.rps)}), ratio per round ${r.ratios.map((x) => x.toFixed(2)).join(", ")}`,
+      );
     }
     const single = await writesPerSecond([gw.url]);
     put("writes/s (Keystone PATCH, 10 connections), 1 gateway", backend, n0(single));
@@ -567,7 +621,7 @@ try {
   const f = (l: number[]) => l.map((x) => x.toFixed(2)).join(", ");
   console.log(
     `\n${started.toISOString().slice(0, 16)}Z · node ${process.version} · ${cpus().length} CPUs · ` +
-      `${flags.soak ? `soak of ${flags["soak-duration"]} s, 10 connections` : `${seconds} s per load test, ${connections} connections`} · ` +
+      `${flags.soak ? `soak of ${flags["soak-duration"]} s, 10 connections` : `${readRounds} alternated rounds of ${seconds} s per read path, ${connections} connections`} · ` +
       (flags.soak ? "" : `visibility over ${n0(rounds)} writes, ${n0(fleetRegions)} regions shared · `) +
       `load average ${f(loadBefore)} before, ${f(loadAfter)} after`,
   );

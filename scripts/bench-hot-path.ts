@@ -85,7 +85,8 @@ async function startGateway(name: string, bin: string, nodeArgs = process.env.BE
 try {
   const gateways = [await startGateway("this", binPath)];
   const compare = process.env.BENCH_COMPARE;
-  if (compare) gateways.push(
+  if (compare)
+    gateways.push(
       await startGateway(
         "compare",
         path.join(path.resolve(compare), "bin/region-gateway.js"),
@@ -141,5 +142,6 @@ try {
 } finally {
   for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
   await new Promise((r) => setTimeout(r, 500));
-  rmSync(dir, { recursive: true, force: true });
+  if (!process.env.BENCH_KEEP) rmSync(dir, { recursive: true, force: true });
+  else console.log(`kept ${dir}`);
 }

@@ -277,16 +277,17 @@ async function readPath(
   // what Node adds by itself (date, keep-alive) it adds to the bare server's answers too
   const headers = [...res.headers].filter(([k]) => !["date", "connection", "keep-alive", "transfer-encoding"].includes(k));
   const bare = await startBare(res.status, headers, body);
-  const load = async (target: string, pid: number, h?: Record<string, string>): Promise<ReadLoad> => {
+  // the same requests to both (the credential header included)
+  const load = async (target: string, pid: number, headers: Record<string, string>): Promise<ReadLoad> => {
     const before = cpuMs(pid);
-    const r = await autocannon({ connections, duration: seconds, url: target, ...(h ? { headers: h } : {}) });
+    const r = await autocannon({ connections, duration: seconds, url: target, headers });
     const cpuUs = ((cpuMs(pid) - before) * 1000) / Math.max(1, r.requests.total);
     return { rps: r.requests.average, p99: r.latency.p99, errors: r.errors + r.timeouts + r.non2xx, cpuUs };
   };
   try {
     const pairs: { bare: ReadLoad; gw: ReadLoad }[] = [];
     for (let i = 0; i < readRounds; i++) {
-      const b = await load(`${bare.url}${p.path}`, bare.pid);
+      const b = await load(`${bare.url}${p.path}`, bare.pid, p.headers);
       const g = await load(`${url}${p.path}`, gatewayPid, p.headers);
       pairs.push({ bare: b, gw: g });
     }

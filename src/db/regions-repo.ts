@@ -1,4 +1,5 @@
 import { eq, type SQL, sql } from "drizzle-orm";
+import { compactCertificates } from "../domain/compact-pem.ts";
 import { type Region, type RegionChanges, type RegionInput, secretFields } from "../domain/region.ts";
 import type { SecretBox } from "../domain/secret-box.ts";
 import type { BulkDriver, Db } from "./client.ts";
@@ -33,10 +34,11 @@ const iso = (t: string): string => {
  * A region from its stored values with its secrets already open (a row is a Region field for
  * field: checked at compile time in schema.ts). The one place a Region is built from storage:
  * every path (a load, a write's returned row, a bulk insert) gives the same object, key order
- * included (rendered answers and their ETags depend on it).
+ * included (rendered answers and their ETags depend on it), its certificates and key held as
+ * bytes when they are canonical PEM (compactCertificates: the snapshot holds every region).
  */
 function regionOf(row: RegionRow, clientKey: string | null, regionToken: string | null): Region {
-  return {
+  return compactCertificates({
     uid: row.uid,
     name: row.name,
     alias: row.alias,
@@ -58,7 +60,7 @@ function regionOf(row: RegionRow, clientKey: string | null, regionToken: string 
     revision: row.revision,
     createdAt: iso(row.createdAt),
     updatedAt: iso(row.updatedAt),
-  };
+  });
 }
 
 export function createRegionCodec(box: SecretBox): RegionCodec {

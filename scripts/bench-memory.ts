@@ -108,7 +108,11 @@ function status(pid: number, key: string): number {
 }
 
 async function importDocument(url: string, body: string): Promise<void> {
-  const res = await fetch(`${url}/admin/v1/import?format=canonical`, { method: "POST", body, headers: { "X-Auth-Token": token } });
+  const res = await fetch(`${url}/admin/v1/import?format=canonical`, {
+    method: "POST",
+    body,
+    headers: { "X-Auth-Token": token },
+  });
   const text = await res.text();
   if (res.status !== 200) throw new Error(`import answered ${res.status}: ${text.slice(0, 300)}`);
 }

@@ -39,7 +39,15 @@ function reserve(at: number, bytes: number): void {
  * for the life of the process, with the lines around a block of it: at most 256 (a value with a
  * 257th stays a string).
  */
-const labels: { begin: string; end: string }[] = [];
+interface Label {
+  /** `-----BEGIN L-----` */
+  begin: string;
+  /** `-----END L-----` */
+  end: string;
+  /** the same after a newline, as packAt looks for it */
+  close: string;
+}
+const labels: Label[] = [];
 const labelNumbers = new Map<string, number>();
 
 const begin = "-----BEGIN ";
@@ -69,7 +77,7 @@ function packAt(text: string, at: number): number {
     let number = labelNumbers.get(label);
     if (number === undefined && (labels.length === 256 || !printable.test(label))) return -1;
     const bodyStart = labelEnd + dashes.length + 1;
-    const close = number === undefined ? `\n-----END ${label}${dashes}` : (labels[number] as { end: string }).end;
+    const close = number === undefined ? `\n-----END ${label}${dashes}` : (labels[number] as Label).close;
     const bodyEnd = text.indexOf(close, bodyStart);
     if (bodyEnd < 0 || bodyEnd + close.length > end) return -1;
     const body = text.slice(bodyStart, bodyEnd);
@@ -81,7 +89,7 @@ function packAt(text: string, at: number): number {
     const der = bare.length === 0 ? 0 : scratch.write(bare, derAt, "base64");
     if (!canonicalBody(body, bare, scratch.toString("base64", derAt, derAt + der))) return -1;
     if (number === undefined) {
-      number = labels.push({ begin: `${begin}${label}${dashes}\n`, end: close }) - 1;
+      number = labels.push({ begin: `${begin}${label}${dashes}`, end: close.slice(1), close }) - 1;
       labelNumbers.set(label, number);
     }
     scratch[out] = number;
@@ -114,13 +122,17 @@ function canonicalBody(body: string, bare: string, base64: string): boolean {
   return bare === base64;
 }
 
-/** The text of the value packed at `at` in `bytes` (canonical PEM, as packAt checked it). */
+/**
+ * The text of the value packed at `at` in `bytes` (canonical PEM, as packAt checked it), made by
+ * one join: a flat string, which JSON.stringify and the socket write read as they would the
+ * stored one (a string concatenated piece by piece is flattened again by each reader).
+ */
 function pemAt(bytes: Buffer, at: number): string {
   const blocks = bytes[at + 1] as number;
+  const lines: string[] = [];
   let pos = at + 2;
-  let text = "";
   for (let b = 0; b < blocks; b++) {
-    const label = labels[bytes[pos] as number] as { begin: string; end: string };
+    const label = labels[bytes[pos] as number] as Label;
     const der =
       (bytes[pos + 1] as number) |
       ((bytes[pos + 2] as number) << 8) |
@@ -129,12 +141,13 @@ function pemAt(bytes: Buffer, at: number): string {
     pos += 5;
     const base64 = bytes.toString("base64", pos, pos + der);
     pos += der;
-    const lines: string[] = [];
+    lines.push(label.begin);
+    if (base64.length === 0) lines.push("");
     for (let i = 0; i < base64.length; i += 64) lines.push(base64.slice(i, i + 64));
-    text += b === 0 ? label.begin : `\n${label.begin}`;
-    text += lines.join("\n") + label.end;
+    lines.push(label.end);
   }
-  return bytes[at] === 1 ? `${text}\n` : text;
+  if (bytes[at] === 1) lines.push("");
+  return lines.join("\n");
 }
 
 /** A copy of the first `length` bytes of `scratch` (a typed array's slice: a Buffer with its own memory). */

@@ -4,7 +4,11 @@
  * of 100 regions (the idle figure: RSS 3 s after start) and one of 10,100 (the 100 and 10,000 of
  * the bench's documents), each filled once, then gateways started on them in turn, each round
  * running every checkout given. What a settled gateway holds is read from its own metrics: heap
- * used and total, and external memory (ArrayBuffers and Buffers: off the V8 heap).
+ * used and total, and external memory (ArrayBuffers and Buffers: off the V8 heap). Then, on the
+ * same gateway, the CPU it spent to be ready (spawn to the "listening" line: loading the
+ * catalogue is most of it) and per request of the console's whole list (`GET /openapi/v1/regions`
+ * as an admin: every region with its certificates and key, over the 4 MiB an answer is kept up
+ * to, so rendered for each request).
  *
  *   npx tsx scripts/bench-memory.ts                               # PostgreSQL and PGlite, 3 rounds
  *   npx tsx scripts/bench-memory.ts --only pglite --rounds 5
@@ -57,6 +61,8 @@ interface Gateway {
   url: string;
   pid: number;
   readyMs: number;
+  /** CPU (user + system, all threads) spent by then, ms */
+  readyCpuMs: number;
   stop(): Promise<void>;
 }
 
@@ -90,16 +96,25 @@ async function startGateway(bin: string, env: Record<string, string>): Promise<G
     await sleep(10);
   }
   const readyMs = performance.now() - started;
+  const readyCpuMs = cpuMs(child.pid as number);
   return {
     child,
     url: `http://127.0.0.1:${port}`,
     pid: child.pid as number,
     readyMs,
+    readyCpuMs,
     async stop() {
       if (!dead) child.kill("SIGTERM");
       await exited;
     },
   };
+}
+
+/** user + system CPU of a process, in ms (USER_HZ = 100 on Linux) */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 function status(pid: number, key: string): number {
@@ -158,6 +173,9 @@ async function filledPlace(backend: "pglite" | "postgres", size: number): Promis
 interface Settled {
   idle: number;
   readyMs: number;
+  readyCpuMs: number;
+  /** gateway CPU per request of the whole v1 list, ms */
+  listCpuMs: number;
   rss: number;
   heapUsed: number;
   heapTotal: number;
@@ -165,6 +183,7 @@ interface Settled {
 }
 
 const mibOf = (bytes: number) => bytes / 1048576;
+const listRequests = 5;
 
 async function measure(bin: string, small: Place, big: Place): Promise<Settled> {
   let gw = await startGateway(bin, small.env);
@@ -178,9 +197,19 @@ async function measure(bin: string, small: Place, big: Place): Promise<Settled> 
     // the gateway's own metrics (loopback, no token), read after the RSS: reading them allocates
     const metrics = await (await fetch(`${gw.url}/metrics`)).text();
     const pick = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)`, "m").exec(metrics)?.[1] ?? Number.NaN);
+    const list = async () => {
+      const res = await fetch(`${gw.url}/openapi/v1/regions`, { headers: { Authorization: token } });
+      await res.arrayBuffer();
+      if (res.status !== 200) throw new Error(`the v1 list answered ${res.status}`);
+    };
+    for (let i = 0; i < 2; i++) await list();
+    const before = cpuMs(gw.pid);
+    for (let i = 0; i < listRequests; i++) await list();
     return {
       idle,
       readyMs: gw.readyMs,
+      readyCpuMs: gw.readyCpuMs,
+      listCpuMs: (cpuMs(gw.pid) - before) / listRequests,
       rss,
       heapUsed: mibOf(pick("nodejs_heap_size_used_bytes")),
       heapTotal: mibOf(pick("nodejs_heap_size_total_bytes")),
@@ -202,11 +231,11 @@ const checkouts = flags.compare
     ]
   : [{ label: "this", bin: binOf(root) }];
 const lines = [
-  `| backend | checkout | round | RSS idle (100 regions) | start to ready (${f0(regions + 100)}) | RSS 5 s after (+ over idle) | heap used · total | external |`,
-  "|---|---|---|---|---|---|---|---|",
+  `| backend | checkout | round | RSS idle (100 regions) | start to ready (${f0(regions + 100)}): wall · CPU | RSS 5 s after (+ over idle) | heap used · total | external | v1 list: CPU per request |`,
+  "|---|---|---|---|---|---|---|---|---|",
 ];
 const row = (backend: string, label: string, round: string, r: Settled) =>
-  `| ${backend} | ${label} | ${round} | ${f0(r.idle)} MiB | ${f0(r.readyMs)} ms | ${f0(r.rss)} MiB (+${f0(r.rss - r.idle)}) | ${f0(r.heapUsed)} · ${f0(r.heapTotal)} MiB | ${f0(r.external)} MiB |`;
+  `| ${backend} | ${label} | ${round} | ${f0(r.idle)} MiB | ${f0(r.readyMs)} · ${f0(r.readyCpuMs)} ms | ${f0(r.rss)} MiB (+${f0(r.rss - r.idle)}) | ${f0(r.heapUsed)} · ${f0(r.heapTotal)} MiB | ${f0(r.external)} MiB | ${f0(r.listCpuMs)} ms |`;
 const before = loadavg();
 try {
   for (const backend of backends) {
@@ -229,7 +258,7 @@ try {
           const m = (k: keyof Settled) => median(rs.map((r) => r[k]));
           const over = median(rs.map((r) => r.rss - r.idle));
           lines.push(
-            `| ${backend} | ${c.label} | median | ${f0(m("idle"))} MiB | ${f0(m("readyMs"))} ms | ${f0(m("rss"))} MiB (+${f0(over)}) | ${f0(m("heapUsed"))} · ${f0(m("heapTotal"))} MiB | ${f0(m("external"))} MiB |`,
+            `| ${backend} | ${c.label} | median | ${f0(m("idle"))} MiB | ${f0(m("readyMs"))} · ${f0(m("readyCpuMs"))} ms | ${f0(m("rss"))} MiB (+${f0(over)}) | ${f0(m("heapUsed"))} · ${f0(m("heapTotal"))} MiB | ${f0(m("external"))} MiB | ${f0(m("listCpuMs"))} ms |`,
           );
         }
       }

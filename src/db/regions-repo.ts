@@ -38,7 +38,12 @@ const iso = (t: string): string => {
  * bytes when they are canonical PEM (compactCertificates: the snapshot holds every region).
  */
 function regionOf(row: RegionRow, clientKey: string | null, regionToken: string | null): Region {
-  return compactCertificates({
+  return compactCertificates(plainRegionOf(row, clientKey, regionToken));
+}
+
+/** regionOf, its certificates as text (an import's: packed once it has answered, see CatalogStore.packSoon). */
+function plainRegionOf(row: RegionRow, clientKey: string | null, regionToken: string | null): Region {
+  return {
     uid: row.uid,
     name: row.name,
     alias: row.alias,
@@ -60,7 +65,7 @@ function regionOf(row: RegionRow, clientKey: string | null, regionToken: string 
     revision: row.revision,
     createdAt: iso(row.createdAt),
     updatedAt: iso(row.updatedAt),
-  });
+  };
 }
 
 export function createRegionCodec(box: SecretBox): RegionCodec {
@@ -280,6 +285,8 @@ export interface RegionChange {
  */
 export class RegionStore {
   readonly changes: RegionChange[] = [];
+  /** regions inserted in bulk, their certificates still text (the store packs them: CatalogStore.packSoon) */
+  readonly unpacked: Region[] = [];
 
   constructor(
     readonly tx: Tx,
@@ -334,8 +341,10 @@ export class RegionStore {
           createdAt: part.created_at,
           updatedAt: part.updated_at,
         };
-        const region = regionOf(row, input.clientKey, input.regionToken);
+        // the certificates as the document gave them: the store packs them once the import has answered
+        const region = plainRegionOf(row, input.clientKey, input.regionToken);
         this.changes.push({ action: "region.create", subject: region.name, before: null, after: region });
+        this.unpacked.push(region);
         created.push(region);
       }
     };

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Catalog } from "../../src/catalog/service.ts";
 import { openDatabase } from "../../src/db/client.ts";
+import { certificateDigest } from "../../src/domain/audit.ts";
 import { isCompact } from "../../src/domain/compact-pem.ts";
 import { backends, testSecretBox } from "../support/backends.ts";
 import { testCertificates } from "../support/certificates.ts";
@@ -56,7 +57,7 @@ for (const backend of backends) {
     };
 
     /** Every way a caller reads the region's certificates and key shows `want`, exactly. */
-    async function expectEverywhere(catalog: Catalog, name: string, want: Texts, alias: string) {
+    async function expectEverywhere(catalog: Catalog, name: string, want: Texts, alias: string, imported = false) {
       const r = catalog.get(name);
       expect(r && isCompact(r), "held as bytes").toBe(true);
       expect([r?.caCert, r?.clientCert, r?.clientKey, r?.alias]).toEqual([want.ca, want.cert, want.key, alias]);
@@ -80,7 +81,14 @@ for (const backend of backends) {
       expect(recordIn(rainbondExport, "region_name", name)).toMatchObject(wire);
 
       const audit = (await get(`/admin/v1/audit?region=${name}&limit=1`)) as { entries: { after: Record<string, unknown> }[] };
-      expect(audit.entries[0]?.after).toMatchObject({ caCert: want.ca, clientCert: want.cert, clientKey: "[redacted]", alias });
+      // an import's audit entries show certificates by their digest (docs/design.md, Writes)
+      const shown = (v: string | null) => (imported && v !== null ? certificateDigest(v) : v);
+      expect(audit.entries[0]?.after).toMatchObject({
+        caCert: shown(want.ca),
+        clientCert: shown(want.cert),
+        clientKey: "[redacted]",
+        alias,
+      });
 
       expect(recordIn(await get("/admin/v1/regions/health"), "region", name)).toMatchObject({
         cert: { subject: "CN=client" },
@@ -88,6 +96,36 @@ for (const backend of backends) {
         key_matches_cert: true,
       });
     }
+
+    it("an import's regions: its answer and the reads right after show the text as given, and so do they once packed", async () => {
+      const names = ["imp-1", "imp-2", "imp-3"];
+      const doc = names.map((name, i) => ({
+        name,
+        alias: `导入 ${i}`,
+        caCert: i === 2 ? crlf.ca : certs.ca,
+        clientCert: certs.cert,
+        clientKey: certs.key,
+        regionToken: `token-${i}`,
+      }));
+      const imported = await c.keystone("POST", "/admin/v1/import?format=canonical", doc);
+      expect(imported.status).toBe(200);
+      const page = "/openapi/v2/manage/regions?current=0";
+      const before = await (await c.rainbond("GET", page)).text();
+      const etag = (await c.rainbond("GET", page)).headers.get("ETag");
+      for (let waited = 0; !names.every((n) => isCompact(t.catalog.get(n) ?? ({} as never))) && waited < 5000; waited += 10) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      for (const [i, name] of names.entries()) {
+        const r = t.catalog.get(name);
+        expect(r && isCompact(r), name).toBe(true);
+        expect([r?.caCert, r?.clientCert, r?.clientKey]).toEqual([doc[i]?.caCert, certs.cert, certs.key]);
+      }
+      const after = await c.rainbond("GET", page);
+      expect(after.headers.get("ETag")).toBe(etag);
+      expect(await after.text()).toBe(before);
+      await expectEverywhere(t.catalog, "imp-1", single, "导入 0", true);
+      await expectEverywhere(t.catalog, "imp-3", { ...single, ca: crlf.ca }, "导入 2", true);
+    });
 
     it.each([
       ["canonical PEM", "pem-a", single],

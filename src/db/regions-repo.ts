@@ -33,9 +33,10 @@ const iso = (t: string): string => {
 /**
  * A region from its stored values with its secrets already open (a row is a Region field for
  * field: checked at compile time in schema.ts). The one place a Region is built from storage:
- * every path (a load, a write's returned row, a bulk insert) gives the same object, key order
+ * every path (a load, a write's returned row, a bulk insert) gives the same values, key order
  * included (rendered answers and their ETags depend on it), its certificates and key held as
- * bytes when they are canonical PEM (compactCertificates: the snapshot holds every region).
+ * bytes when they are canonical PEM (compactCertificates: the snapshot holds every region; a
+ * bulk insert's regions are packed by the store once the import has answered).
  */
 function regionOf(row: RegionRow, clientKey: string | null, regionToken: string | null): Region {
   return compactCertificates(plainRegionOf(row, clientKey, regionToken));

@@ -67,8 +67,10 @@ export function keystoneShow(catalog: Catalog, principal: Principal, base: strin
 /** `GET /openapi/v1/regions`. */
 export function rainbondV1List(catalog: Catalog, principal: Principal): Answer {
   const view = catalogAs(catalog, principal, rainbondV1Door);
-  const o = secrets(view);
-  return cachedAnswer(catalog, `v1:list|${view.visibilityKey}`, () => jsonItems(view.list(), (r) => toRainbondV1ListItem(r, o)));
+  return cachedAnswer(catalog, `v1:list|${view.visibilityKey}`, () => {
+    const o = secrets(view);
+    return jsonItems(view.list(), (r) => toRainbondV1ListItem(r, o));
+  });
 }
 
 export interface RainbondPageQuery {
@@ -81,8 +83,8 @@ export interface RainbondPageQuery {
 export function rainbondV2Page(catalog: Catalog, principal: Principal, q: RainbondPageQuery): Answer {
   const view = catalogAs(catalog, principal, rainbondV2Door);
   const page = { query: q.query, current: q.current, pageSize: q.pageSize };
-  const o = secrets(view);
   return cachedAnswer(catalog, `v2:list|${view.visibilityKey}|${JSON.stringify(page)}`, () => {
+    const o = secrets(view);
     const { total, page: regions } = rainbondV2PageOf(view.list(), page);
     return { total, data: jsonItems(regions, (r) => toRainbondV2ListItem(r, o)) };
   });

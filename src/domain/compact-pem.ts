@@ -218,32 +218,14 @@ export function compactCertificates(r: Region): Region {
   }
   if (packed === 0) return r;
   values[3] = copyOfScratch(at);
-  // the keys in the order regionOf (db/regions-repo.ts) gives them: answers are rendered in it
-  const out = {
-    uid: r.uid,
-    name: r.name,
-    alias: r.alias,
-    locales: r.locales,
-    description: r.description,
-    scope: r.scope,
-    status: r.status,
-    parentName: r.parentName,
-    apiUrl: r.apiUrl,
-    wsUrl: r.wsUrl,
-    httpDomain: r.httpDomain,
-    tcpDomain: r.tcpDomain,
-  } as Region;
-  Object.defineProperty(out, "caCert", accessors.caCert);
-  Object.defineProperty(out, "clientCert", accessors.clientCert);
-  Object.defineProperty(out, "clientKey", accessors.clientKey);
-  out.regionToken = r.regionToken;
-  out.enterpriseId = r.enterpriseId;
-  out.extra = r.extra;
-  out.revision = r.revision;
-  out.createdAt = r.createdAt;
-  out.updatedAt = r.updatedAt;
+  // r's own keys, in its order (answers are rendered in it), each pem field an accessor in its place
+  const out = {} as Record<string, unknown>;
+  for (const key of Object.keys(r)) {
+    if (key === "caCert" || key === "clientCert" || key === "clientKey") Object.defineProperty(out, key, accessors[key]);
+    else out[key] = (r as unknown as Record<string, unknown>)[key];
+  }
   Object.defineProperty(out, held, { value: values, enumerable: false, writable: false, configurable: false });
-  return out;
+  return out as unknown as Region;
 }
 
 /** Whether `r` holds some of its certificates compactly (for tests and measurements). */

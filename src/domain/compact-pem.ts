@@ -8,11 +8,13 @@ import type { Region } from "./region.ts";
  * bytes, in one buffer per region (outside V8's heap), and its text is rebuilt when read; every
  * other value (CRLF, other line widths, headers, a path, a placeholder…) stays the string it was.
  *
- * Canonical PEM, as `pemText` writes it: one or more blocks `-----BEGIN L-----\n`, the base64
+ * Canonical PEM, as `pemAt` writes it: one or more blocks `-----BEGIN L-----\n`, the base64
  * (standard alphabet, padded) in lines of 64 characters, `\n-----END L-----`, joined by `\n`,
  * with or without one final `\n`; L of 1–255 printable ASCII characters. Whether a value is
- * canonical is decided by rebuilding its text from what was decoded and comparing: a value is
- * packed only when the rebuilt text is the same string, so what is read is always what was stored.
+ * canonical is proved on the value itself (packAt): its armour read as pemAt writes it, and each
+ * block's bytes, encoded again, the same as its body without the newlines that wrap it: a value
+ * is packed only when the text rebuilt from it is the same string, so what is read is always what
+ * was stored.
  */
 
 /** The region fields held this way, in the order of their slots. */

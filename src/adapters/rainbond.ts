@@ -135,12 +135,18 @@ export interface PageQuery {
  * `0` for either disables paging, a page past the end is empty (the console answers 500).
  */
 export function toRainbondV2Page(regions: readonly Region[], q: PageQuery, o: RainbondViewOptions) {
+  const { total, page } = rainbondV2PageOf(regions, q);
+  return { total, data: page.map((r) => toRainbondV2ListItem(r, o)) };
+}
+
+/** The regions of a v2 page (toRainbondV2Page's `data`, before each is shown) and how many matched. */
+export function rainbondV2PageOf(regions: readonly Region[], q: PageQuery): { total: number; page: readonly Region[] } {
   const needle = q.query ?? "";
   const matched = needle ? regions.filter((r) => r.name.includes(needle) || r.alias.includes(needle)) : regions;
   const current = parsePositiveInt(q.current, 1);
   const pageSize = parsePositiveInt(q.pageSize, 99);
   const page = current === 0 || pageSize === 0 ? matched : matched.slice((current - 1) * pageSize, current * pageSize);
-  return { total: matched.length, data: page.map((r) => toRainbondV2ListItem(r, o)) };
+  return { total: matched.length, page };
 }
 
 // Python int(): an unparsable value falls back to the default; negatives count as "no paging".

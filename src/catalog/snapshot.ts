@@ -115,6 +115,26 @@ export class Snapshot {
   }
 
   /**
+   * This snapshot with some regions replaced by others of the same content (`by`: the region
+   * each replaces), at the same version: lookups, order and rendered answers are the same. This
+   * one itself when it holds none of them.
+   */
+  withSameContent(by: ReadonlyMap<Region, Region>): Snapshot {
+    let replaced = 0;
+    const regions = this.list().map((r) => {
+      const other = by.get(r);
+      if (other === undefined) return r;
+      replaced++;
+      return other;
+    });
+    if (replaced === 0) return this;
+    const next = new Snapshot(this.version, regions);
+    for (const [key, value] of this.rendered) next.rendered.set(key, value);
+    next.renderedBytes = this.renderedBytes;
+    return next;
+  }
+
+  /**
    * The base's regions with the changes over it: each kept in its place (deleted or created again
    * under its name: taken out), then those created since merged in by creation time (a stable sort
    * keeps the order of those created together, which is the order they were read or written in).

@@ -13,6 +13,7 @@ import {
   type Tx,
 } from "../db/regions-repo.ts";
 import { digestRegion } from "../domain/audit.ts";
+import { compactCertificates } from "../domain/compact-pem.ts";
 import type { Credential, IdentityData } from "../domain/credential.ts";
 import { type ErrorCode, GatewayError } from "../domain/errors.ts";
 import type { Actor } from "../domain/principal.ts";
@@ -106,6 +107,9 @@ export class CatalogStore {
   private behindSince: number | null = null;
   private opened = false;
   private readonly codec: RegionCodec;
+  /** regions written in bulk whose certificates are still text, and the pass packing them (see packSoon) */
+  private toPack: Region[] = [];
+  private packing: Promise<void> | null = null;
 
   private constructor(
     private readonly database: Database,
@@ -386,6 +390,7 @@ export class CatalogStore {
         for (const c of regions.changes) changed.set(c.subject, c.after);
         this.current = this.current.withChanges(version, changed);
         if (regions.changes.length >= largeChange) this.options.onLargeChange?.();
+        if (regions.unpacked.length > 0) this.packSoon(regions.unpacked);
       }
       this.caughtUp();
       if (identityTouched) await this.reloadIdentity();
@@ -396,6 +401,36 @@ export class CatalogStore {
     while (this.current.version < version) await this.catchUp();
     this.caughtUp();
     if (identityTouched) await this.reloadIdentity();
+  }
+
+  /**
+   * Packs the certificates of `regions` (domain/compact-pem.ts), regions of the snapshot that hold
+   * them as text: an import's, which its bulk insert leaves as the document gave them so that
+   * packing them does not delay its answer. Runs once the write is applied, a few hundred regions
+   * per turn of the event loop, then replaces the snapshot by one of the same version and content
+   * (the same answers: its rendered ones are carried over) where each region packed is still the
+   * one the snapshot holds; a region a write replaced meanwhile stays replaced.
+   */
+  private packSoon(regions: readonly Region[]): void {
+    for (const r of regions) this.toPack.push(r);
+    this.packing ??= (async () => {
+      try {
+        while (this.toPack.length > 0) {
+          const batch = this.toPack;
+          this.toPack = [];
+          const packed = new Map<Region, Region>();
+          for (let i = 0; i < batch.length; i++) {
+            const r = batch[i] as Region;
+            const p = compactCertificates(r);
+            if (p !== r) packed.set(r, p);
+            if (i % 500 === 499) await new Promise((resolve) => setImmediate(resolve));
+          }
+          if (packed.size > 0) this.current = this.current.withSameContent(packed);
+        }
+      } finally {
+        this.packing = null;
+      }
+    })();
   }
 
   /** Credentials and revocations only (small tables): after a credential or token write. */

@@ -1,4 +1,5 @@
 import { eq, type SQL, sql } from "drizzle-orm";
+import { compactCertificates } from "../domain/compact-pem.ts";
 import { type Region, type RegionChanges, type RegionInput, secretFields } from "../domain/region.ts";
 import type { SecretBox } from "../domain/secret-box.ts";
 import type { BulkDriver, Db } from "./client.ts";
@@ -32,10 +33,17 @@ const iso = (t: string): string => {
 /**
  * A region from its stored values with its secrets already open (a row is a Region field for
  * field: checked at compile time in schema.ts). The one place a Region is built from storage:
- * every path (a load, a write's returned row, a bulk insert) gives the same object, key order
- * included (rendered answers and their ETags depend on it).
+ * every path (a load, a write's returned row, a bulk insert) gives the same values, key order
+ * included (rendered answers and their ETags depend on it), its certificates and key held as
+ * bytes when they are canonical PEM (compactCertificates: the snapshot holds every region; a
+ * bulk insert's regions are packed by the store once the import has answered).
  */
 function regionOf(row: RegionRow, clientKey: string | null, regionToken: string | null): Region {
+  return compactCertificates(plainRegionOf(row, clientKey, regionToken));
+}
+
+/** regionOf, its certificates as text (an import's: packed once it has answered, see CatalogStore.packSoon). */
+function plainRegionOf(row: RegionRow, clientKey: string | null, regionToken: string | null): Region {
   return {
     uid: row.uid,
     name: row.name,
@@ -278,6 +286,8 @@ export interface RegionChange {
  */
 export class RegionStore {
   readonly changes: RegionChange[] = [];
+  /** regions inserted in bulk, their certificates still text (the store packs them: CatalogStore.packSoon) */
+  readonly unpacked: Region[] = [];
 
   constructor(
     readonly tx: Tx,
@@ -332,8 +342,10 @@ export class RegionStore {
           createdAt: part.created_at,
           updatedAt: part.updated_at,
         };
-        const region = regionOf(row, input.clientKey, input.regionToken);
+        // the certificates as the document gave them: the store packs them once the import has answered
+        const region = plainRegionOf(row, input.clientKey, input.regionToken);
         this.changes.push({ action: "region.create", subject: region.name, before: null, after: region });
+        this.unpacked.push(region);
         created.push(region);
       }
     };

@@ -131,18 +131,20 @@ export interface CertificateHealth {
 
 /** The parsed view of a region's certificates, for the health report. */
 export function certificateHealth(r: Certificates, now: Date): CertificateHealth {
-  const ca = unchecked(r.caCert) ? null : parsePem(r.caCert);
-  const cert = unchecked(r.clientCert) ? null : parsePem(r.clientCert);
+  // each read once: a region of the snapshot rebuilds the text at each read (domain/compact-pem.ts)
+  const { caCert, clientCert, clientKey } = r;
+  const ca = unchecked(caCert) ? null : parsePem(caCert);
+  const cert = unchecked(clientCert) ? null : parsePem(clientCert);
   const unreadable: CertificateHealth["unreadable"] = [];
-  if (r.caCert && !ca) unreadable.push("ssl_ca_cert");
-  if (r.clientCert && !cert) unreadable.push("cert_file");
+  if (caCert && !ca) unreadable.push("ssl_ca_cert");
+  if (clientCert && !cert) unreadable.push("cert_file");
   const all = [...(ca ?? []), ...(cert ?? [])];
   return {
     ca: ca?.[0] ? viewOf(ca[0], now) : null,
     cert: cert?.[0] ? viewOf(cert[0], now) : null,
     unreadable,
     chains_to_ca: cert && ca ? chainsTo(cert, ca) : null,
-    key_matches_cert: cert?.[0] && !unchecked(r.clientKey) ? keyMatches(cert[0], r.clientKey) : null,
+    key_matches_cert: cert?.[0] && !unchecked(clientKey) ? keyMatches(cert[0], clientKey) : null,
     days_left: all.length > 0 ? Math.min(...all.map((c) => daysLeft(c, now))) : null,
   };
 }

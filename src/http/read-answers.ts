@@ -1,10 +1,10 @@
 import { inexactFilters, toKeystoneList, toKeystoneRegion } from "../adapters/keystone.ts";
-import { toRainbondV1ListItem, toRainbondV2Page } from "../adapters/rainbond.ts";
+import { rainbondV2PageOf, toRainbondV1ListItem, toRainbondV2ListItem } from "../adapters/rainbond.ts";
 import { type CallerView, type CallerViewOptions, catalogAs } from "../catalog/caller-view.ts";
 import type { Catalog } from "../catalog/service.ts";
 import type { Principal } from "../domain/principal.ts";
 import type { Region } from "../domain/region.ts";
-import { type Answer, cachedAnswer, regionAnswer } from "./cached-json.ts";
+import { type Answer, cachedAnswer, jsonItems, regionAnswer } from "./cached-json.ts";
 import { keystoneMessages } from "./keystone-errors.ts";
 import { rainbondMessages } from "./rainbond-errors.ts";
 
@@ -67,9 +67,10 @@ export function keystoneShow(catalog: Catalog, principal: Principal, base: strin
 /** `GET /openapi/v1/regions`. */
 export function rainbondV1List(catalog: Catalog, principal: Principal): Answer {
   const view = catalogAs(catalog, principal, rainbondV1Door);
-  return cachedAnswer(catalog, `v1:list|${view.visibilityKey}`, () =>
-    view.list().map((r) => toRainbondV1ListItem(r, secrets(view))),
-  );
+  return cachedAnswer(catalog, `v1:list|${view.visibilityKey}`, () => {
+    const o = secrets(view);
+    return jsonItems(view.list(), (r) => toRainbondV1ListItem(r, o));
+  });
 }
 
 export interface RainbondPageQuery {
@@ -82,7 +83,9 @@ export interface RainbondPageQuery {
 export function rainbondV2Page(catalog: Catalog, principal: Principal, q: RainbondPageQuery): Answer {
   const view = catalogAs(catalog, principal, rainbondV2Door);
   const page = { query: q.query, current: q.current, pageSize: q.pageSize };
-  return cachedAnswer(catalog, `v2:list|${view.visibilityKey}|${JSON.stringify(page)}`, () =>
-    toRainbondV2Page(view.list(), page, secrets(view)),
-  );
+  return cachedAnswer(catalog, `v2:list|${view.visibilityKey}|${JSON.stringify(page)}`, () => {
+    const o = secrets(view);
+    const { total, page: regions } = rainbondV2PageOf(view.list(), page);
+    return { total, data: jsonItems(regions, (r) => toRainbondV2ListItem(r, o)) };
+  });
 }

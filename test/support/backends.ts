@@ -64,6 +64,11 @@ const fingerprint = async (pglite: PGlite) => (await pglite.query<{ f: string }>
  * sequences or recorded migrations differ from a fresh copy's afterwards is closed, not reused.
  */
 const idlePglite: PGlite[] = [];
+/**
+ * At most this many wait (a suite rarely holds more than two at once; each is ~160 MiB of memory,
+ * and a worker's memory makes every process it starts slower to fork).
+ */
+const maxIdlePglite = 2;
 let freshFingerprint: string | undefined;
 
 /** Empties a dropped suite's engine; true when it is now as a fresh copy of the dump is. */
@@ -105,7 +110,7 @@ function lease(pglite: PGlite): PGlite {
     if (released) return;
     released = true;
     Object.assign(pglite.serializers, serializers);
-    if (await emptied(pglite)) idlePglite.push(pglite);
+    if (idlePglite.length < maxIdlePglite && (await emptied(pglite))) idlePglite.push(pglite);
     else await pglite.close();
   };
   return new Proxy(pglite, {

@@ -1,9 +1,8 @@
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { PGlite } from "@electric-sql/pglite";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { environmentVariables } from "../src/config.ts";
 import { createMetrics } from "../src/http/metrics.ts";
 import { type RunningGateway, startGateway, stopGateway } from "./support/process.ts";
@@ -78,13 +77,7 @@ describe("README code blocks, run as written", () => {
   beforeAll(async () => {
     symlinkSync(path.join(root, "bin"), path.join(dir, "bin"));
     symlinkSync(path.join(root, "node_modules"), path.join(dir, "node_modules"));
-    // a migrated embedded database (test/process.test.ts covers the slow first start)
-    mkdirSync(path.join(dir, "data"));
-    const pg = await PGlite.create({
-      dataDir: path.join(dir, "data", "pglite"),
-      loadDataDir: new Blob([readFileSync(inject("pgliteDump"))]),
-    });
-    await pg.close();
+    // ./data does not exist yet: the gateway makes it, its embedded database a copy of the build's template
     gw = await startGateway({ DATA_DIR: path.join(dir, "data"), MANAGE_TOKEN: manageToken, LOG_LEVEL: "silent" });
     // generated although MANAGE_TOKEN is set, as the README says
     adminToken = readFileSync(path.join(dir, "data", "admin-token"), "utf8").trim();

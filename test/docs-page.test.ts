@@ -32,6 +32,8 @@ describe("GET /docs (real process, headless Chromium, every non-local request bl
     await browser?.close();
     if (gw) await stopGateway(gw);
     rmSync(dataDir, { recursive: true, force: true });
+    // the screenshot is for a person to look at: kept only when asked for (KEEP_DOCS_SHOT=1)
+    if (!process.env.KEEP_DOCS_SHOT) rmSync(shots, { recursive: true, force: true });
   });
 
   it("serves the document and the page's assets itself, without a token", async () => {
@@ -113,7 +115,7 @@ describe("GET /docs (real process, headless Chromium, every non-local request bl
       await page.evaluate(() => window.scrollTo(0, 0));
       await page.screenshot({ path: shot, fullPage: false });
       expect(statSync(shot).size).toBeGreaterThan(10_000);
-      console.log(`docs page screenshot: ${shot}`);
+      if (process.env.KEEP_DOCS_SHOT) console.log(`docs page screenshot: ${shot}`);
 
       expect(attempted).toEqual([]);
       expect(errors).toEqual([]);

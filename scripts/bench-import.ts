@@ -1,31 +1,11 @@
-/**
- * The import alone, on a real gateway process (as `npm run bench` starts it): the document of
- * `npm run bench` (canonical, every field, two certificates, a key and a token per region), posted
- * to `POST /admin/v1/import` on a new database, measured as
- *
- * - wall time of the request;
- * - CPU time (user + system, from /proc) of the gateway and, on PostgreSQL, of the database's
- *   processes serving it (the gateway's connections, the WAL writer, the checkpointer), and WAL
- *   written (pg_current_wal_lsn before and after; the whole cluster's, so other work counts too);
- * - the gateway's resident memory: idle before, peak during (VmHWM), 5 s after.
- *
- * CPU times and their ratios are what compare on a shared machine: wall time includes waiting for
- * a core.
- *
- *   npx tsx scripts/bench-import.ts                       # PostgreSQL and PGlite, 10,000 regions, 3 runs each
- *   npx tsx scripts/bench-import.ts --only postgres --runs 1 --regions 2000
- *   npx tsx scripts/bench-import.ts --node-args="--cpu-prof --cpu-prof-dir=/tmp/prof"   # profile the gateway
- *   npx tsx scripts/bench-import.ts --compare ../other-checkout   # runs alternate: that checkout's gateway, then this one's
- */
-import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import postgres from "postgres";
 import { documentOf } from "./bench-document.ts";
+import { clockTicks, cpuMs, startGateway as launch, sleep, statusMiB } from "./bench-process.ts";
 
 const { values: flags } = parseArgs({
   options: {
@@ -47,71 +27,9 @@ const token = `rgt_bench_${randomBytes(12).toString("hex")}`;
 const secretKey = randomBytes(32).toString("hex");
 const adminUrl = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const work = mkdtempSync(path.join(tmpdir(), "rg-bench-import-"));
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const startGateway = (bin: string, env: Record<string, string>) => launch({ work, token, secretKey, nodeArgs }, bin, env);
+const status = statusMiB;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function startGateway(
-  bin: string,
-  env: Record<string, string>,
-): Promise<{ child: ChildProcess; url: string; pid: number; stop(): Promise<void> }> {
-  const port = await freePort();
-  const logFile = path.join(work, `gateway-${port}.log`);
-  const fd = openSync(logFile, "w");
-  const child = spawn(process.execPath, [...nodeArgs, bin, "serve"], {
-    env: {
-      PATH: process.env.PATH ?? "",
-      HOST: "127.0.0.1",
-      PORT: String(port),
-      ADMIN_TOKEN: token,
-      SECRET_KEY: secretKey,
-      LOG_LEVEL: "info",
-      ...env,
-    },
-    stdio: ["ignore", fd, fd],
-  });
-  closeSync(fd);
-  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
-  let dead = false;
-  void exited.then(() => {
-    dead = true;
-  });
-  for (;;) {
-    if (readFileSync(logFile, "utf8").includes("region-gateway listening")) break;
-    if (dead) throw new Error(`the gateway exited:\n${readFileSync(logFile, "utf8")}`);
-    await sleep(10);
-  }
-  return {
-    child,
-    url: `http://127.0.0.1:${port}`,
-    pid: child.pid as number,
-    async stop() {
-      if (!dead) child.kill("SIGTERM");
-      await exited;
-    },
-  };
-}
-
-const ticks = 100; // USER_HZ on Linux
-/** user + system CPU of a process, in ms (0 when it is gone) */
-function cpuMs(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticks;
-  } catch {
-    return 0;
-  }
-}
 /** CPU per thread name (main thread, V8's workers: GC and compilers, libuv's pool), in ms */
 function threadsCpuMs(pid: number): Map<string, number> {
   const out = new Map<string, number>();
@@ -121,16 +39,11 @@ function threadsCpuMs(pid: number): Map<string, number> {
       const name = Number(tid) === pid ? "main" : comm;
       const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      out.set(name, (out.get(name) ?? 0) + ((Number(fields[11]) + Number(fields[12])) * 1000) / ticks);
+      out.set(name, (out.get(name) ?? 0) + ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks);
     } catch {}
   }
   return out;
 }
-function status(pid: number, key: string): number {
-  const text = readFileSync(`/proc/${pid}/status`, "utf8");
-  return Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(text)?.[1] ?? 0) / 1024;
-}
-
 /** The PostgreSQL processes an import makes work: the database's backends and the WAL writer, checkpointer, background writer. */
 async function pgPids(admin: postgres.Sql, database: string): Promise<number[]> {
   const rows = await admin<{ pid: number }[]>`

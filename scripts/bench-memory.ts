@@ -1,30 +1,11 @@
-/**
- * Memory with 10,000 regions after a restart, as `npm run bench` measures it (its row "RSS with
- * 10,100 regions, 5 s settled: … after a restart"), alone and in alternating rounds: one database
- * of 100 regions (the idle figure: RSS 3 s after start) and one of 10,100 (the 100 and 10,000 of
- * the bench's documents), each filled once, then gateways started on them in turn, each round
- * running every checkout given. What a settled gateway holds is read from its own metrics: heap
- * used and total, and external memory (ArrayBuffers and Buffers: off the V8 heap). Then, on the
- * same gateway, the CPU it spent to be ready (spawn to the "listening" line: loading the
- * catalogue is most of it) and per request of the console's whole list (`GET /openapi/v1/regions`
- * as an admin: every region with its certificates and key, over the 4 MiB an answer is kept up
- * to, so rendered for each request).
- *
- *   npx tsx scripts/bench-memory.ts                               # PostgreSQL and PGlite, 3 rounds
- *   npx tsx scripts/bench-memory.ts --only pglite --rounds 5
- *   npx tsx scripts/bench-memory.ts --compare ../other-checkout   # each round: that checkout's gateway, then this one's
- *
- * Both checkouts must read the same schema: the databases are filled by this checkout's gateway.
- */
-import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
+import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import postgres from "postgres";
 import { documentOf } from "./bench-document.ts";
+import { cpuMs, importDocument as importBody, startGateway as launch, sleep, statusMiB } from "./bench-process.ts";
 
 const { values: flags } = parseArgs({
   options: {
@@ -43,94 +24,9 @@ const token = `rgt_bench_${randomBytes(12).toString("hex")}`;
 const secretKey = randomBytes(32).toString("hex");
 const adminUrl = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const work = mkdtempSync(path.join(tmpdir(), "rg-bench-memory-"));
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-interface Gateway {
-  child: ChildProcess;
-  url: string;
-  pid: number;
-  readyMs: number;
-  /** CPU (user + system, all threads) spent by then, ms */
-  readyCpuMs: number;
-  stop(): Promise<void>;
-}
-
-/** `node bin/region-gateway.js serve`, as `npm start` runs it; its logs go to a file. */
-async function startGateway(bin: string, env: Record<string, string>): Promise<Gateway> {
-  const port = await freePort();
-  const logFile = path.join(work, `gateway-${port}.log`);
-  const fd = openSync(logFile, "w");
-  const started = performance.now();
-  const child = spawn(process.execPath, [bin, "serve"], {
-    env: {
-      PATH: process.env.PATH ?? "",
-      HOST: "127.0.0.1",
-      PORT: String(port),
-      ADMIN_TOKEN: token,
-      SECRET_KEY: secretKey,
-      LOG_LEVEL: "info",
-      ...env,
-    },
-    stdio: ["ignore", fd, fd],
-  });
-  closeSync(fd);
-  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
-  let dead = false;
-  void exited.then(() => {
-    dead = true;
-  });
-  for (;;) {
-    if (readFileSync(logFile, "utf8").includes("region-gateway listening")) break;
-    if (dead) throw new Error(`the gateway exited:\n${readFileSync(logFile, "utf8")}`);
-    await sleep(10);
-  }
-  const readyMs = performance.now() - started;
-  const readyCpuMs = cpuMs(child.pid as number);
-  return {
-    child,
-    url: `http://127.0.0.1:${port}`,
-    pid: child.pid as number,
-    readyMs,
-    readyCpuMs,
-    async stop() {
-      if (!dead) child.kill("SIGTERM");
-      await exited;
-    },
-  };
-}
-
-/** user + system CPU of a process, in ms (USER_HZ = 100 on Linux) */
-function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
-function status(pid: number, key: string): number {
-  const text = readFileSync(`/proc/${pid}/status`, "utf8");
-  return Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(text)?.[1] ?? 0) / 1024;
-}
-
-async function importDocument(url: string, body: string): Promise<void> {
-  const res = await fetch(`${url}/admin/v1/import?format=canonical`, {
-    method: "POST",
-    body,
-    headers: { "X-Auth-Token": token },
-  });
-  const text = await res.text();
-  if (res.status !== 200) throw new Error(`import answered ${res.status}: ${text.slice(0, 300)}`);
-}
+const startGateway = (bin: string, env: Record<string, string>) => launch({ work, token, secretKey }, bin, env);
+const status = statusMiB;
+const importDocument = (url: string, body: string) => importBody(url, token, body);
 
 interface Place {
   env: Record<string, string>;

@@ -25,16 +25,24 @@
  * Figures depend on the machine and on whatever else runs on it: the load average is printed
  * with them. Ratios taken in one run are what compare.
  */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import postgres from "postgres";
 import { documentOf } from "./bench-document.ts";
+import {
+  cpuMs,
+  freePort,
+  type Gateway,
+  importDocument as importBody,
+  startGateway as launch,
+  sleep,
+  statusMiB,
+} from "./bench-process.ts";
 
 const { values: flags } = parseArgs({
   options: {
@@ -65,73 +73,14 @@ const token = `rgt_bench_${randomBytes(12).toString("hex")}`;
 const secretKey = randomBytes(32).toString("hex");
 const adminUrl = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const work = mkdtempSync(path.join(tmpdir(), "rg-bench-"));
+/** `node bin/region-gateway.js serve`, as `npm start` runs it; its logs go to a file. */
+const startGateway = (env: Record<string, string>) => launch({ work, token, secretKey }, bin, env);
+const importDocument = (url: string, body: string) => importBody(url, token, body);
 
 type Backend = "pglite" | "postgres";
 
 // ---------------------------------------------------------------------------------------------
 // processes
-
-interface Gateway {
-  child: ChildProcess;
-  url: string;
-  pid: number;
-  /** spawn to the "listening" line, ms */
-  readyMs: number;
-  stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** `node bin/region-gateway.js serve`, as `npm start` runs it; its logs go to a file. */
-async function startGateway(env: Record<string, string>): Promise<Gateway> {
-  const port = await freePort();
-  const logFile = path.join(work, `gateway-${port}.log`);
-  const fd = openSync(logFile, "w");
-  const started = performance.now();
-  const child = spawn(process.execPath, [bin, "serve"], {
-    env: {
-      PATH: process.env.PATH ?? "",
-      HOST: "127.0.0.1",
-      PORT: String(port),
-      ADMIN_TOKEN: token,
-      SECRET_KEY: secretKey,
-      LOG_LEVEL: "info",
-      ...env,
-    },
-    stdio: ["ignore", fd, fd],
-  });
-  closeSync(fd);
-  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
-  let dead = false;
-  void exited.then(() => {
-    dead = true;
-  });
-  for (;;) {
-    if (readFileSync(logFile, "utf8").includes("region-gateway listening")) break;
-    if (dead) throw new Error(`the gateway exited:\n${readFileSync(logFile, "utf8")}`);
-    await sleep(10);
-  }
-  const readyMs = performance.now() - started;
-  return {
-    child,
-    url: `http://127.0.0.1:${port}`,
-    pid: child.pid as number,
-    readyMs,
-    async stop() {
-      if (!dead) child.kill("SIGTERM");
-      await exited;
-    },
-  };
-}
 
 /**
  * A bare node:http server in its own process, answering every request with the same status,
@@ -162,14 +111,8 @@ async function startBare(
   };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function status(pid: number, key: string): number {
-  const text = readFileSync(`/proc/${pid}/status`, "utf8");
-  return Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(text)?.[1] ?? 0) / 1024;
-}
-const rss = (pid: number) => status(pid, "VmRSS");
-const peak = (pid: number) => status(pid, "VmHWM");
+const rss = (pid: number) => statusMiB(pid, "VmRSS");
+const peak = (pid: number) => statusMiB(pid, "VmHWM");
 /** Resets VmHWM (Linux: writing 5 to clear_refs), so a later peak is the peak since now. */
 function resetPeak(pid: number): void {
   writeFileSync(`/proc/${pid}/clear_refs`, "5");
@@ -220,16 +163,6 @@ async function postgresAvailable(): Promise<boolean> {
 
 // ---------------------------------------------------------------------------------------------
 // data
-
-async function importDocument(url: string, body: string): Promise<void> {
-  const res = await fetch(`${url}/admin/v1/import?format=canonical`, {
-    method: "POST",
-    body,
-    headers: { "X-Auth-Token": token },
-  });
-  const text = await res.text();
-  if (res.status !== 200) throw new Error(`import answered ${res.status}: ${text.slice(0, 300)}`);
-}
 
 // ---------------------------------------------------------------------------------------------
 // measurements
@@ -310,17 +243,6 @@ async function readPath(
 }
 
 const percentile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
-
-/** Clock ticks a second (/proc/<pid>/stat counts CPU time in them). */
-const clockTicks = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim()) || 100;
-
-/** CPU time (user + system) a process has used so far, ms. */
-function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  // utime and stime are the 14th and 15th fields; fields[0] is the 3rd (state)
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks;
-}
 
 /** B's own measure of propagation (its metrics): seconds summed and changes counted so far. */
 async function propagationSoFar(url: string): Promise<{ sum: number; count: number }> {

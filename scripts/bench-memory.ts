@@ -3,9 +3,16 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import postgres from "postgres";
 import { documentOf } from "./bench-document.ts";
-import { cpuMs, importDocument as importBody, startGateway as launch, sleep, statusMiB } from "./bench-process.ts";
+import {
+  cpuMs,
+  importDocument as importBody,
+  startGateway as launch,
+  newPlace,
+  type Place,
+  sleep,
+  statusMiB,
+} from "./bench-process.ts";
 
 const { values: flags } = parseArgs({
   options: {
@@ -28,34 +35,9 @@ const startGateway = (bin: string, env: Record<string, string>) => launch({ work
 const status = statusMiB;
 const importDocument = (url: string, body: string) => importBody(url, token, body);
 
-interface Place {
-  env: Record<string, string>;
-  drop(): Promise<void>;
-}
-
-async function newPlace(backend: "pglite" | "postgres"): Promise<Place> {
-  const dir = mkdtempSync(path.join(work, "data-"));
-  if (backend === "pglite") return { env: { DATA_DIR: dir }, drop: async () => rmSync(dir, { recursive: true, force: true }) };
-  const name = `rg_bench_${randomBytes(5).toString("hex")}`;
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return {
-    env: { DATABASE_URL: url.toString(), DATA_DIR: dir },
-    async drop() {
-      const a = postgres(adminUrl, { max: 1, onnotice: () => {} });
-      await a.unsafe(`drop database if exists ${name} with (force)`);
-      await a.end();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
 /** A place holding the bench's documents: 100 regions, and `size` more when given. */
 async function filledPlace(backend: "pglite" | "postgres", size: number): Promise<Place> {
-  const place = await newPlace(backend);
+  const place = await newPlace(backend, work, adminUrl);
   const gw = await startGateway(binOf(root), place.env);
   try {
     await importDocument(gw.url, documentOf(100));

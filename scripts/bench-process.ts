@@ -1,7 +1,9 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { closeSync, openSync, readFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
+import postgres from "postgres";
 
 /**
  * What the benchmarks (bench.ts, bench-import.ts, bench-memory.ts) need of processes: a gateway
@@ -119,4 +121,34 @@ export async function importDocument(url: string, token: string, body: string): 
   });
   const text = await res.text();
   if (res.status !== 200) throw new Error(`import answered ${res.status}: ${text.slice(0, 300)}`);
+}
+
+/** Where a gateway keeps its data: the environment that points it there, and how to remove it. */
+export interface Place {
+  env: Record<string, string>;
+  drop(): Promise<void>;
+}
+
+/**
+ * A new, empty place: a data directory (PGlite), or a new PostgreSQL database made through
+ * `adminUrl` (with a data directory of its own for the gateway's other files).
+ */
+export async function newPlace(backend: "pglite" | "postgres", work: string, adminUrl: string): Promise<Place> {
+  const dir = mkdtempSync(path.join(work, "data-"));
+  if (backend === "pglite") return { env: { DATA_DIR: dir }, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+  const name = `rg_bench_${randomBytes(5).toString("hex")}`;
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    env: { DATABASE_URL: url.toString(), DATA_DIR: dir },
+    async drop() {
+      const a = postgres(adminUrl, { max: 1, onnotice: () => {} });
+      await a.unsafe(`drop database if exists ${name} with (force)`);
+      await a.end();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

@@ -40,6 +40,7 @@ import {
   type Gateway,
   importDocument as importBody,
   startGateway as launch,
+  newPlace,
   sleep,
   statusMiB,
 } from "./bench-process.ts";
@@ -120,34 +121,6 @@ function resetPeak(pid: number): void {
 
 // ---------------------------------------------------------------------------------------------
 // databases
-
-interface Place {
-  env: Record<string, string>;
-  drop(): Promise<void>;
-}
-
-async function newPlace(backend: Backend): Promise<Place> {
-  if (backend === "pglite") {
-    const dir = mkdtempSync(path.join(work, "data-"));
-    return { env: { DATA_DIR: dir }, drop: async () => rmSync(dir, { recursive: true, force: true }) };
-  }
-  const name = `rg_bench_${randomBytes(5).toString("hex")}`;
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const dir = mkdtempSync(path.join(work, "pgdata-"));
-  return {
-    env: { DATABASE_URL: url.toString(), DATA_DIR: dir },
-    async drop() {
-      const a = postgres(adminUrl, { max: 1, onnotice: () => {} });
-      await a.unsafe(`drop database if exists ${name} with (force)`);
-      await a.end();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 async function postgresAvailable(): Promise<boolean> {
   const sql = postgres(adminUrl, { max: 1, onnotice: () => {}, connect_timeout: 3 });
@@ -333,7 +306,7 @@ async function benchBackend(backend: Backend): Promise<void> {
   const log = (m: string) => process.stderr.write(`[${backend}] ${m}\n`);
   // start to ready, new (median of 3, each on a new directory or database)
   const fresh = await median(3, async () => {
-    const place = await newPlace(backend);
+    const place = await newPlace(backend, work, adminUrl);
     const gw = await startGateway(place.env);
     await gw.stop();
     await place.drop();
@@ -342,7 +315,7 @@ async function benchBackend(backend: Backend): Promise<void> {
   put("start to ready, new `DATA_DIR` / database", backend, ms(fresh));
   log(`start, new: ${ms(fresh)}`);
 
-  const place = await newPlace(backend);
+  const place = await newPlace(backend, work, adminUrl);
   try {
     let gw = await startGateway(place.env);
     await importDocument(gw.url, documentOf(100));
@@ -425,7 +398,7 @@ async function benchBackend(backend: Backend): Promise<void> {
  */
 async function benchFleet(): Promise<void> {
   const log = (m: string) => process.stderr.write(`[postgres] ${m}\n`);
-  const shared = await newPlace("postgres");
+  const shared = await newPlace("postgres", work, adminUrl);
   const fleet: Gateway[] = [];
   try {
     fleet.push(await startGateway(shared.env));
@@ -475,7 +448,7 @@ async function keystoneRow(): Promise<void> {
 }
 
 async function soak(backend: Backend, duration: number): Promise<string> {
-  const place = await newPlace(backend);
+  const place = await newPlace(backend, work, adminUrl);
   const gw = await startGateway(place.env);
   try {
     await importDocument(gw.url, documentOf(100));

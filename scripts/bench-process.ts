@@ -1,9 +1,8 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
-import postgres from "postgres";
+import { throwAwayDatabase } from "../test/support/throwaway-database.ts";
 
 /**
  * What the benchmarks (bench.ts, bench-import.ts, bench-memory.ts) need of processes: a gateway
@@ -136,18 +135,11 @@ export interface Place {
 export async function newPlace(backend: "pglite" | "postgres", work: string, adminUrl: string): Promise<Place> {
   const dir = mkdtempSync(path.join(work, "data-"));
   if (backend === "pglite") return { env: { DATA_DIR: dir }, drop: async () => rmSync(dir, { recursive: true, force: true }) };
-  const name = `rg_bench_${randomBytes(5).toString("hex")}`;
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
+  const place = await throwAwayDatabase(adminUrl, "rg_bench");
   return {
-    env: { DATABASE_URL: url.toString(), DATA_DIR: dir },
+    env: { DATABASE_URL: place.url, DATA_DIR: dir },
     async drop() {
-      const a = postgres(adminUrl, { max: 1, onnotice: () => {} });
-      await a.unsafe(`drop database if exists ${name} with (force)`);
-      await a.end();
+      await place.drop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -2,8 +2,8 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import postgres from "postgres";
 import { type RunningGateway, startGateway, stopGateway } from "../support/process.ts";
+import { throwAwayDatabase } from "../support/throwaway-database.ts";
 
 /** The real-client tests run against a gateway process on each backend: PGlite, and PostgreSQL when TEST_DATABASE_URL is set. */
 export interface GatewayBackend {
@@ -30,19 +30,10 @@ export async function startBackendGateway(backend: GatewayBackend, env: Record<s
   const extra: Record<string, string> = { DATA_DIR: dataDir };
   if (backend.name === "postgres") {
     if (!adminUrl) throw new Error("TEST_DATABASE_URL is not set");
-    const name = `rg_clients_${randomBytes(6).toString("hex")}`;
-    const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-    await admin.unsafe(`create database ${name}`);
-    await admin.end();
-    const url = new URL(adminUrl);
-    url.pathname = `/${name}`;
-    extra.DATABASE_URL = url.toString();
+    const place = await throwAwayDatabase(adminUrl, "rg_clients");
+    extra.DATABASE_URL = place.url;
     extra.SECRET_KEY = randomBytes(32).toString("hex");
-    drop = async () => {
-      const a = postgres(adminUrl, { max: 1, onnotice: () => {} });
-      await a.unsafe(`drop database if exists ${name} with (force)`);
-      await a.end();
-    };
+    drop = place.drop;
   }
   let gw: RunningGateway;
   try {

@@ -1,11 +1,10 @@
-import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
-import postgres from "postgres";
 import { inject } from "vitest";
 import { type Database, openDatabase } from "../../src/db/client.ts";
 import { pgliteSettings } from "../../src/db/pglite.ts";
 import { createSecretBox } from "../../src/domain/secret-box.ts";
+import { throwAwayDatabase } from "./throwaway-database.ts";
 
 /** The key every test catalogue seals its secrets with. */
 export const testSecretBox = createSecretBox(Buffer.alloc(32, 7));
@@ -140,22 +139,15 @@ const postgresBackend: Backend = {
   available: Boolean(adminUrl),
   async open() {
     if (!adminUrl) throw new Error("TEST_DATABASE_URL is not set");
-    const name = `rg_test_${randomBytes(6).toString("hex")}`;
-    const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-    await admin.unsafe(`create database ${name}`);
-    await admin.end();
-    const url = new URL(adminUrl);
-    url.pathname = `/${name}`;
-    const database = await openDatabase({ databaseUrl: url.toString() });
+    const place = await throwAwayDatabase(adminUrl, "rg_test");
+    const database = await openDatabase({ databaseUrl: place.url });
     await database.migrate();
     return {
       database,
-      url: url.toString(),
+      url: place.url,
       async drop() {
         await database.close();
-        const a = postgres(adminUrl, { max: 1, onnotice: () => {} });
-        await a.unsafe(`drop database if exists ${name} with (force)`);
-        await a.end();
+        await place.drop();
       },
     };
   },
